@@ -1,0 +1,33 @@
+/** The shared cases again, this time inside Moddable's XS engine (xsnap-worker). */
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { suites } from '../cases/index';
+import { bundleForXs } from '../../tools/xs/bundle';
+import { XsWorker } from '../../tools/xs/worker';
+
+let worker: XsWorker;
+
+beforeAll(async () => {
+  const script = await bundleForXs(fileURLToPath(new URL('./entry.ts', import.meta.url)));
+  worker = new XsWorker('argus-cases');
+  await worker.evaluate(script);
+});
+
+afterAll(async () => {
+  await worker?.close();
+});
+
+for (const suite of suites) {
+  describe(`XS: ${suite.name}`, () => {
+    for (const name of Object.keys(suite.cases)) {
+      it(name, async () => {
+        const { messages } = await worker.evaluate(`runCase(${JSON.stringify(suite.name)}, ${JSON.stringify(name)})`);
+        const result = JSON.parse(messages.at(-1) ?? '{"ok":false,"error":"the case never reported"}') as {
+          ok: boolean;
+          error?: string;
+        };
+        if (!result.ok) throw new Error(result.error);
+      });
+    }
+  });
+}
