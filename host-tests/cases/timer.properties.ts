@@ -1,15 +1,213 @@
 import fc from 'fast-check';
 import { suite } from '../harness/suite';
-import { apply, initialState, view } from '../../lib/timer/index';
+import { deepEqual } from '../harness/check';
+import {
+  apply,
+  decodeState,
+  encodeState,
+  initialState,
+  phaseCount,
+  phaseKind,
+  phaseMs,
+  rebase,
+  view,
+  type Command,
+  type Strategy,
+  type TimerState,
+  type TimerView,
+} from '../../lib/timer/index';
+import { commandArb, pomodoroArb, stepArb, strategyArb } from '../support/timer-arbitraries';
+
+const RUNS = { numRuns: 150 };
+
+/** Absolute position in the phase sequence since the last reset. */
+const position = (s: Strategy, v: TimerView) => v.cycle * phaseCount(s) + v.phase;
+
+function startedAt(strategy: Strategy, now: number): TimerState {
+  const r = apply(initialState(strategy), { type: 'start' }, now);
+  if (!r.ok) throw new Error(r.detail);
+  return r.value;
+}
+
+function assertSane(v: TimerView, where: string): void {
+  if (!(v.remainingMs >= 0 && v.remainingMs <= v.durationMs)) throw new Error(`${where}: remaining ${v.remainingMs} outside [0, ${v.durationMs}]`);
+  if (!(v.progress >= 0 && v.progress <= 1)) throw new Error(`${where}: progress ${v.progress}`);
+  if (v.elapsedMs + v.remainingMs !== v.durationMs) throw new Error(`${where}: elapsed + remaining != duration`);
+}
+
+const scenario = fc.record({
+  strategy: strategyArb,
+  start: fc.integer({ min: 0, max: 2 ** 40 }),
+  steps: fc.array(fc.tuple(stepArb, fc.option(commandArb, { nil: undefined, freq: 2 })), { maxLength: 40 }),
+});
 
 export default suite('timer properties', {
-  'remaining stays within [0, duration]'(t) {
-    fc.assert(fc.property(fc.integer({ min: 0, max: 10 ** 9 }), (dt) => {
-      const r = apply(initialState(), { type: 'start' }, 0);
-      if (!r.ok) return false;
-      const v = view(r.value, dt);
-      return v.remainingMs >= 0 && v.remainingMs <= v.durationMs;
-    }));
+  'for any commands and clock jumps, remaining stays within [0, duration] and refusals change nothing'(t) {
+    fc.assert(
+      fc.property(scenario, ({ strategy, start, steps }) => {
+        let state = initialState(strategy);
+        let now = start;
+        for (const [step, command] of steps) {
+          now += step;
+          assertSane(view(state, now), 'before');
+          if (!command) continue;
+          const before = encodeState(state);
+          const result = apply(state, command, now);
+          if (result.ok) {
+            if (result.value.version !== state.version + 1) return false;
+            state = result.value;
+          } else if (encodeState(state) !== before) return false;
+          assertSane(view(state, now), 'after');
+        }
+        return true;
+      }),
+      RUNS,
+    );
+    t.ok(true);
+  },
+
+  'with time alone, phases follow the strategy one completion at a time'(t) {
+    fc.assert(
+      fc.property(strategyArb, fc.array(stepArb, { minLength: 1, maxLength: 30 }), (strategy, steps) => {
+        const s = startedAt(strategy, 0);
+        let previous = view(s, 0);
+        let now = 0;
+        for (const step of steps) {
+          now += step;
+          const v = view(s, now);
+          if (v.finished) return previous.finished || v.completions === phaseCount(strategy);
+          if (position(strategy, v) - position(strategy, previous) !== v.completions - previous.completions) return false;
+          if (v.kind !== phaseKind(strategy, v.phase) || v.durationMs !== phaseMs(strategy, v.phase)) return false;
+          previous = v;
+        }
+        return true;
+      }),
+      RUNS,
+    );
+    t.ok(true);
+  },
+
+  'a long break comes exactly after every N work phases'(t) {
+    fc.assert(
+      fc.property(pomodoroArb, fc.integer({ min: 1, max: 40 }), (strategy, phases) => {
+        if (strategy.type !== 'pomodoro') return true;
+        const s = startedAt(strategy, 0);
+        let now = 0;
+        let workSinceLong = 0;
+        for (let i = 0; i < phases; i++) {
+          const v = view(s, now);
+          if (v.kind === 'work') workSinceLong++;
+          else if (v.kind === 'long-break') {
+            if (workSinceLong !== strategy.longBreakEvery) return false;
+            workSinceLong = 0;
+          } else if (workSinceLong === strategy.longBreakEvery || v.kind !== 'short-break') return false;
+          now += v.durationMs;
+        }
+        return true;
+      }),
+      RUNS,
+    );
+    t.ok(true);
+  },
+
+  'pausing freezes remaining for any length of pause'(t) {
+    fc.assert(
+      fc.property(scenario, fc.array(stepArb, { minLength: 1, maxLength: 10 }), ({ strategy, start, steps }, later) => {
+        let state = initialState(strategy);
+        let now = start;
+        for (const [step, command] of steps) {
+          now += step;
+          if (!command) continue;
+          const r = apply(state, command, now);
+          if (r.ok) state = r.value;
+        }
+        const paused = apply(state, { type: 'pause' }, now);
+        if (!paused.ok) return true;
+        const frozen = view(paused.value, now);
+        let at = now;
+        for (const step of later) {
+          at += step;
+          if (!deepEqual(view(paused.value, at), frozen)) return false;
+        }
+        return true;
+      }),
+      RUNS,
+    );
+    t.ok(true);
+  },
+
+  'the time spent in phases equals the running time'(t) {
+    const pauseResume = fc.array(fc.tuple(stepArb, fc.constantFrom<Command['type']>('pause', 'resume')), { maxLength: 20 });
+    fc.assert(
+      fc.property(strategyArb, pauseResume, stepArb, (strategy, steps, tail) => {
+        let state = startedAt(strategy, 1_000);
+        let now = 1_000;
+        let running = 0;
+        for (const [step, type] of steps) {
+          now += step;
+          if (state.status === 'running') running += step;
+          const r = apply(state, { type } as Command, now);
+          if (r.ok) state = r.value;
+        }
+        now += tail;
+        if (state.status === 'running') running += tail;
+        const v = view(state, now);
+        if (v.finished) {
+          let total = 0;
+          for (let i = 0; i < phaseCount(strategy); i++) total += phaseMs(strategy, i);
+          return running >= total;
+        }
+        let spent = v.elapsedMs;
+        const count = phaseCount(strategy);
+        for (let p = 0; p < v.cycle * count + v.phase; p++) spent += phaseMs(strategy, p % count);
+        return spent === running;
+      }),
+      RUNS,
+    );
+    t.ok(true);
+  },
+
+  'a sleep of any length lands on the same view as ticking through it'(t) {
+    fc.assert(
+      fc.property(scenario, fc.array(stepArb, { minLength: 1, maxLength: 30 }), ({ strategy, start, steps }, ticks) => {
+        let state = initialState(strategy);
+        let now = start;
+        for (const [step, command] of steps) {
+          now += step;
+          if (!command) continue;
+          const r = apply(state, command, now);
+          if (r.ok) state = r.value;
+        }
+        let ticked = state;
+        let at = now;
+        for (const step of ticks) {
+          at += step;
+          ticked = rebase(ticked, at);
+        }
+        return deepEqual(view(ticked, at), view(state, at));
+      }),
+      RUNS,
+    );
+    t.ok(true);
+  },
+
+  'every reachable state survives the wire unchanged'(t) {
+    fc.assert(
+      fc.property(scenario, ({ strategy, start, steps }) => {
+        let state = initialState(strategy);
+        let now = start;
+        for (const [step, command] of steps) {
+          now += step;
+          if (!command) continue;
+          const r = apply(state, command, now);
+          if (r.ok) state = r.value;
+          const back = decodeState(encodeState(state));
+          if (!back.ok || !deepEqual(back.value, state)) return false;
+        }
+        return true;
+      }),
+      RUNS,
+    );
     t.ok(true);
   },
 });

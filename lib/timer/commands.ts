@@ -34,23 +34,28 @@ const scratch = emptyView();
 
 /**
  * The same timer re-anchored at `now`: phases that ended by time become the past, so the anchor
- * names the phase running at `now`. The view is unchanged by rebasing.
+ * names the phase running at `now`. The view is unchanged by rebasing; a finished timer, whose view
+ * no longer changes, is left as it is.
  */
 export function rebase(state: TimerState, now: number): TimerState {
   if (state.status === 'idle') return state;
   const v = viewInto(state, now, scratch);
-  if (v.finished) {
-    return { ...state, status: 'idle', phase: 0, cycle: 0, startedAt: 0, pausedAt: 0, adjustMs: 0, completions: v.completions };
-  }
-  if (v.phase === state.phase && v.cycle === state.cycle) return state;
+  if (v.finished || (v.phase === state.phase && v.cycle === state.cycle)) return state;
   const at = state.status === 'paused' ? state.pausedAt : now;
   return { ...state, phase: v.phase, cycle: v.cycle, startedAt: at - v.elapsedMs, adjustMs: 0, completions: v.completions };
+}
+
+/** Rebases, and turns a finished timer into the idle one that a command acts on. */
+function settle(state: TimerState, now: number): TimerState {
+  const current = rebase(state, now);
+  if (current.status === 'idle' || !viewInto(current, now, scratch).finished) return current;
+  return { ...current, status: 'idle', phase: 0, cycle: 0, startedAt: 0, pausedAt: 0, adjustMs: 0, completions: scratch.completions };
 }
 
 /** Applies a person's command at shared-clock time `now`. A refusal leaves the state untouched. */
 export function apply(state: TimerState, command: Command, now: number): ApplyResult {
   if (!Number.isFinite(now) || now < 0) return refuse('invalid-time', `now must be a non-negative number, got ${now}`);
-  const current = rebase(state, now);
+  const current = settle(state, now);
   const next = transition(current, command, now);
   if (!next.ok) return next;
   return ok({ ...next.value, version: state.version + 1 });
