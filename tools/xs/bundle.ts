@@ -19,7 +19,7 @@ const timerFreeFastCheck: Plugin = {
   },
 };
 
-export async function bundleForXs(entry: string): Promise<string> {
+export async function bundleForXs(entry: string, extraPlugins: Plugin[] = []): Promise<string> {
   const result = await build({
     entryPoints: [entry],
     bundle: true,
@@ -28,7 +28,7 @@ export async function bundleForXs(entry: string): Promise<string> {
     platform: 'neutral',
     target: 'es2022',
     mainFields: ['module', 'main'],
-    plugins: [timerFreeFastCheck],
+    plugins: [...extraPlugins, timerFreeFastCheck],
     logLevel: 'silent',
   });
   const file = result.outputFiles[0];
