@@ -1,0 +1,303 @@
+/**
+ * MQTT 3.1.1 packets to bytes, byte-identical to mqtt-packet's `generate(packet, {protocolVersion: 4})`.
+ * `encode` trusts its input; run `checkPacket` first on anything built from untrusted data.
+ */
+import { ok, refuse, type Result } from '../result/index';
+import type { MqttErrorReason } from './errors';
+import {
+  CONNACK, CONNECT, DISCONNECT, MAX_REMAINING_LENGTH, PINGREQ, PINGRESP, PUBACK, PUBCOMP, PUBLISH, PUBREC,
+  PUBREL, SUBACK, SUBSCRIBE, UNSUBACK, UNSUBSCRIBE, remainingLengthSize, writeRemainingLength,
+} from './header';
+import type { ConnectPacket, Packet, PublishPacket } from './packets';
+import { checkTopicFilter, checkTopicName } from './topic';
+import { MAX_STRING_BYTES, encodeUtf8Into, isMqttString, utf8Length } from './utf8';
+
+/** The whole packet's size in bytes, fixed header included. */
+export function encodedLength(packet: Packet): number {
+  const remaining = remainingLength(packet);
+  return 1 + remainingLengthSize(remaining) + remaining;
+}
+
+export function encode(packet: Packet): Uint8Array {
+  switch (packet.type) {
+    case 'publish':
+      return encodePublish(packet);
+    case 'puback':
+      return encodeAck(PUBACK << 4, packet.packetId);
+    case 'pubrec':
+      return encodeAck(PUBREC << 4, packet.packetId);
+    case 'pubrel':
+      return encodeAck((PUBREL << 4) | 0b0010, packet.packetId);
+    case 'pubcomp':
+      return encodeAck(PUBCOMP << 4, packet.packetId);
+    case 'unsuback':
+      return encodeAck(UNSUBACK << 4, packet.packetId);
+    case 'pingreq':
+      return new Uint8Array([PINGREQ << 4, 0]);
+    case 'pingresp':
+      return new Uint8Array([PINGRESP << 4, 0]);
+    case 'disconnect':
+      return new Uint8Array([DISCONNECT << 4, 0]);
+    case 'connack':
+      return new Uint8Array([CONNACK << 4, 2, packet.sessionPresent ? 1 : 0, packet.returnCode]);
+    case 'connect':
+      return encodeConnect(packet);
+    case 'subscribe': {
+      const out = start(packet, (SUBSCRIBE << 4) | 0b0010);
+      let o = writeUint16(out, out.length - remainingLength(packet), packet.packetId);
+      for (const { topic, qos } of packet.subscriptions) {
+        o = writeString(out, o, topic);
+        out[o++] = qos;
+      }
+      return out;
+    }
+    case 'suback': {
+      const out = start(packet, SUBACK << 4);
+      let o = writeUint16(out, out.length - remainingLength(packet), packet.packetId);
+      for (const code of packet.granted) out[o++] = code;
+      return out;
+    }
+    case 'unsubscribe': {
+      const out = start(packet, (UNSUBSCRIBE << 4) | 0b0010);
+      let o = writeUint16(out, out.length - remainingLength(packet), packet.packetId);
+      for (const topic of packet.topics) o = writeString(out, o, topic);
+      return out;
+    }
+  }
+}
+
+function encodePublish(packet: PublishPacket): Uint8Array {
+  const { topic, payload, qos } = packet;
+  const topicBytes = utf8Length(topic);
+  const remaining = 2 + topicBytes + (qos > 0 ? 2 : 0) + payload.length;
+  const out = new Uint8Array(1 + remainingLengthSize(remaining) + remaining);
+  out[0] = (PUBLISH << 4) | (packet.dup ? 0b1000 : 0) | (qos << 1) | (packet.retain ? 1 : 0);
+  let o = writeRemainingLength(out, 1, remaining);
+  out[o++] = topicBytes >> 8;
+  out[o++] = topicBytes & 0xff;
+  o = encodeUtf8Into(topic, out, o);
+  if (qos > 0) {
+    const id = packet.packetId ?? 0;
+    out[o++] = id >> 8;
+    out[o++] = id & 0xff;
+  }
+  out.set(payload, o);
+  return out;
+}
+
+function encodeAck(first: number, packetId: number): Uint8Array {
+  return new Uint8Array([first, 2, packetId >> 8, packetId & 0xff]);
+}
+
+function encodeConnect(packet: ConnectPacket): Uint8Array {
+  const out = start(packet, CONNECT << 4);
+  let o = out.length - remainingLength(packet);
+  o = writeString(out, o, packet.protocolName);
+  out[o++] = packet.protocolVersion;
+  const { will, username, password } = packet;
+  out[o++] =
+    (username !== undefined ? 0x80 : 0) |
+    (password !== undefined ? 0x40 : 0) |
+    (will?.retain ? 0x20 : 0) |
+    ((will?.qos ?? 0) << 3) |
+    (will ? 0x04 : 0) |
+    (packet.clean ? 0x02 : 0);
+  o = writeUint16(out, o, packet.keepalive);
+  o = writeString(out, o, packet.clientId);
+  if (will) {
+    o = writeString(out, o, will.topic);
+    o = writeBytes(out, o, will.payload);
+  }
+  if (username !== undefined) o = writeString(out, o, username);
+  if (password !== undefined) writeBytes(out, o, password);
+  return out;
+}
+
+/** Allocates the whole packet and writes its fixed header. */
+function start(packet: Packet, first: number): Uint8Array {
+  const remaining = remainingLength(packet);
+  const out = new Uint8Array(1 + remainingLengthSize(remaining) + remaining);
+  out[0] = first;
+  writeRemainingLength(out, 1, remaining);
+  return out;
+}
+
+function remainingLength(packet: Packet): number {
+  switch (packet.type) {
+    case 'connect': {
+      const { will, username, password } = packet;
+      let length = 2 + utf8Length(packet.protocolName) + 1 + 1 + 2 + 2 + utf8Length(packet.clientId);
+      if (will) length += 2 + utf8Length(will.topic) + 2 + will.payload.length;
+      if (username !== undefined) length += 2 + utf8Length(username);
+      if (password !== undefined) length += 2 + password.length;
+      return length;
+    }
+    case 'connack':
+    case 'puback':
+    case 'pubrec':
+    case 'pubrel':
+    case 'pubcomp':
+    case 'unsuback':
+      return 2;
+    case 'publish':
+      return 2 + utf8Length(packet.topic) + (packet.qos > 0 ? 2 : 0) + packet.payload.length;
+    case 'subscribe': {
+      let length = 2;
+      for (const { topic } of packet.subscriptions) length += 2 + utf8Length(topic) + 1;
+      return length;
+    }
+    case 'suback':
+      return 2 + packet.granted.length;
+    case 'unsubscribe': {
+      let length = 2;
+      for (const topic of packet.topics) length += 2 + utf8Length(topic);
+      return length;
+    }
+    case 'pingreq':
+    case 'pingresp':
+    case 'disconnect':
+      return 0;
+  }
+}
+
+function writeUint16(out: Uint8Array, offset: number, value: number): number {
+  out[offset] = value >> 8;
+  out[offset + 1] = value & 0xff;
+  return offset + 2;
+}
+
+function writeString(out: Uint8Array, offset: number, text: string): number {
+  const end = encodeUtf8Into(text, out, offset + 2);
+  writeUint16(out, offset, end - offset - 2);
+  return end;
+}
+
+function writeBytes(out: Uint8Array, offset: number, bytes: Uint8Array): number {
+  writeUint16(out, offset, bytes.length);
+  out.set(bytes, offset + 2);
+  return offset + 2 + bytes.length;
+}
+
+type Check = Result<Packet, MqttErrorReason>;
+
+/**
+ * Validates a packet built from untrusted input so that `encode` produces a packet any conforming
+ * peer (and our own parser) accepts. Returns the packet itself when valid.
+ */
+export function checkPacket(packet: Packet): Check {
+  const refusal = findProblem(packet);
+  if (refusal) return refusal;
+  if (remainingLength(packet) > MAX_REMAINING_LENGTH)
+    return refuse('packet-too-large', `a packet's remaining length is at most ${MAX_REMAINING_LENGTH} bytes`);
+  return ok(packet);
+}
+
+function findProblem(packet: Packet): Check | undefined {
+  switch (packet.type) {
+    case 'connect':
+      return findConnectProblem(packet);
+    case 'connack':
+      if (!isIntegerIn(packet.returnCode, 0, 5)) return refuse('invalid-return-code', `CONNACK return code ${packet.returnCode} is not 0..5`);
+      if (packet.sessionPresent && packet.returnCode !== 0)
+        return refuse('protocol-violation', 'session present must be 0 when the connection is refused [MQTT-3.2.2-4]');
+      return undefined;
+    case 'publish':
+      return (
+        topicNameProblem(packet.topic) ??
+        qosProblem(packet.qos) ??
+        (packet.qos === 0
+          ? packet.packetId !== undefined
+            ? refuse('protocol-violation', 'a QoS 0 PUBLISH has no packet identifier')
+            : packet.dup
+              ? refuse('dup-on-qos0', 'DUP must be 0 on a QoS 0 PUBLISH [MQTT-3.3.1-2]')
+              : undefined
+          : packetIdProblem(packet.packetId))
+      );
+    case 'puback':
+    case 'pubrec':
+    case 'pubrel':
+    case 'pubcomp':
+    case 'unsuback':
+      return packetIdProblem(packet.packetId);
+    case 'subscribe':
+      if (packet.subscriptions.length === 0) return refuse('empty-subscription-list', 'SUBSCRIBE needs at least one filter [MQTT-3.8.3-3]');
+      for (const { topic, qos } of packet.subscriptions) {
+        const problem = topicFilterProblem(topic) ?? qosProblem(qos);
+        if (problem) return problem;
+      }
+      return packetIdProblem(packet.packetId);
+    case 'suback':
+      if (packet.granted.length === 0) return refuse('empty-subscription-list', 'SUBACK needs at least one return code');
+      for (const code of packet.granted)
+        if (code !== 0 && code !== 1 && code !== 2 && code !== 0x80)
+          return refuse('invalid-return-code', `SUBACK return code ${code} is not 0, 1, 2 or 0x80`);
+      return packetIdProblem(packet.packetId);
+    case 'unsubscribe':
+      if (packet.topics.length === 0) return refuse('empty-subscription-list', 'UNSUBSCRIBE needs at least one filter [MQTT-3.10.3-2]');
+      for (const topic of packet.topics) {
+        const problem = topicFilterProblem(topic);
+        if (problem) return problem;
+      }
+      return packetIdProblem(packet.packetId);
+    case 'pingreq':
+    case 'pingresp':
+    case 'disconnect':
+      return undefined;
+    default:
+      return refuse('unknown-packet-type', `unknown packet type ${String((packet as { type: unknown }).type)}`);
+  }
+}
+
+function findConnectProblem(packet: ConnectPacket): Check | undefined {
+  if (packet.protocolName !== 'MQTT') return refuse('protocol-violation', 'the protocol name must be "MQTT"');
+  if (packet.protocolVersion !== 4) return refuse('unsupported-protocol-version', 'only protocol level 4 (MQTT 3.1.1) is supported');
+  if (!isIntegerIn(packet.keepalive, 0, 0xffff)) return refuse('value-out-of-range', `keepalive ${packet.keepalive} is not 0..65535`);
+  const problem = stringProblem(packet.clientId, 'client id');
+  if (problem) return problem;
+  if (packet.clientId.length === 0 && !packet.clean)
+    return refuse('identifier-rejected', 'an empty client id needs CleanSession 1 [MQTT-3.1.3-7]');
+  const { will, username, password } = packet;
+  if (will) {
+    const willProblem = topicNameProblem(will.topic) ?? qosProblem(will.qos) ?? bytesProblem(will.payload, 'will payload');
+    if (willProblem) return willProblem;
+  }
+  if (username !== undefined) {
+    const userProblem = stringProblem(username, 'user name');
+    if (userProblem) return userProblem;
+  }
+  if (password !== undefined) {
+    if (username === undefined) return refuse('protocol-violation', 'a password needs a user name [MQTT-3.1.2-22]');
+    return bytesProblem(password, 'password');
+  }
+  return undefined;
+}
+
+function topicNameProblem(topic: string): Check | undefined {
+  const checked = checkTopicName(topic);
+  return checked.ok ? undefined : checked;
+}
+
+function topicFilterProblem(filter: string): Check | undefined {
+  const checked = checkTopicFilter(filter);
+  return checked.ok ? undefined : checked;
+}
+
+function stringProblem(text: string, what: string): Check | undefined {
+  return isMqttString(text) ? undefined : refuse('invalid-utf8', `the ${what} is not an MQTT string (no U+0000, no lone surrogate, at most 65535 bytes)`);
+}
+
+function bytesProblem(bytes: Uint8Array, what: string): Check | undefined {
+  return bytes.length <= MAX_STRING_BYTES ? undefined : refuse('value-out-of-range', `the ${what} is longer than 65535 bytes`);
+}
+
+function qosProblem(qos: number): Check | undefined {
+  return qos === 0 || qos === 1 || qos === 2 ? undefined : refuse('invalid-qos', `QoS ${qos} is not 0, 1 or 2`);
+}
+
+function packetIdProblem(id: number | undefined): Check | undefined {
+  return id !== undefined && isIntegerIn(id, 1, 0xffff) ? undefined : refuse('zero-packet-id', `packet identifier ${id} is not 1..65535`);
+}
+
+function isIntegerIn(value: number, min: number, max: number): boolean {
+  return Number.isInteger(value) && value >= min && value <= max;
+}

@@ -1,0 +1,159 @@
+/**
+ * UTF-8 for MQTT strings, without TextEncoder/TextDecoder (not every host has them).
+ * MQTT strings are well-formed UTF-8 with no U+0000 and no surrogate code points, and at most
+ * 65535 bytes long [MQTT-1.5.3].
+ */
+
+export const MAX_STRING_BYTES = 0xffff;
+
+/**
+ * Bytes `text` takes in UTF-8. A lone surrogate counts as U+FFFD (3 bytes), which is what
+ * `encodeUtf8Into` writes for it, so both agree even for strings `isMqttString` refuses.
+ */
+export function utf8Length(text: string): number {
+  const n = text.length;
+  let bytes = n;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) bytes += 1;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < n && isLowSurrogate(text.charCodeAt(i + 1))) {
+      bytes += 2; // 2 UTF-16 units -> 4 bytes
+      i++;
+    } else bytes += 2;
+  }
+  return bytes;
+}
+
+/** Writes `text` as UTF-8 at `offset`; returns the offset after it. `out` must have room (see utf8Length). */
+export function encodeUtf8Into(text: string, out: Uint8Array, offset: number): number {
+  const n = text.length;
+  let o = offset;
+  for (let i = 0; i < n; i++) {
+    let c = text.charCodeAt(i);
+    if (c < 0x80) {
+      out[o++] = c;
+    } else if (c < 0x800) {
+      out[o++] = 0xc0 | (c >> 6);
+      out[o++] = 0x80 | (c & 0x3f);
+    } else if (c >= 0xd800 && c <= 0xdfff) {
+      const next = i + 1 < n ? text.charCodeAt(i + 1) : 0;
+      if (c <= 0xdbff && isLowSurrogate(next)) {
+        c = 0x10000 + ((c - 0xd800) << 10) + (next - 0xdc00);
+        i++;
+        out[o++] = 0xf0 | (c >> 18);
+        out[o++] = 0x80 | ((c >> 12) & 0x3f);
+        out[o++] = 0x80 | ((c >> 6) & 0x3f);
+        out[o++] = 0x80 | (c & 0x3f);
+      } else {
+        out[o++] = 0xef; // lone surrogate: U+FFFD, as Node's Buffer does
+        out[o++] = 0xbf;
+        out[o++] = 0xbd;
+      }
+    } else {
+      out[o++] = 0xe0 | (c >> 12);
+      out[o++] = 0x80 | ((c >> 6) & 0x3f);
+      out[o++] = 0x80 | (c & 0x3f);
+    }
+  }
+  return o;
+}
+
+/** UTF-8 bytes of `text` (lone surrogates become U+FFFD). */
+export function encodeUtf8(text: string): Uint8Array {
+  const out = new Uint8Array(utf8Length(text));
+  encodeUtf8Into(text, out, 0);
+  return out;
+}
+
+/** True when `text` may travel as an MQTT string: no U+0000, no lone surrogate, at most 65535 UTF-8 bytes. */
+export function isMqttString(text: string): boolean {
+  const n = text.length;
+  if (n > MAX_STRING_BYTES) return false;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0) return false;
+    if (c >= 0xd800 && c <= 0xdfff) {
+      if (c > 0xdbff || i + 1 >= n || !isLowSurrogate(text.charCodeAt(i + 1))) return false;
+      i++;
+    }
+  }
+  return utf8Length(text) <= MAX_STRING_BYTES;
+}
+
+/**
+ * Decodes bytes[start, end) strictly: undefined unless well-formed UTF-8 (no overlong forms, no
+ * surrogates, nothing above U+10FFFF) without U+0000.
+ */
+export function decodeUtf8(bytes: Uint8Array, start: number, end: number): string | undefined {
+  let i = start;
+  while (i < end) {
+    const b = bytes[i]!;
+    if (b === 0 || b >= 0x80) break;
+    i++;
+  }
+  if (i === end) return asciiString(bytes, start, end);
+  let text = i > start ? asciiString(bytes, start, i) : '';
+  while (i < end) {
+    const b = bytes[i]!;
+    if (b < 0x80) {
+      if (b === 0) return undefined;
+      text += String.fromCharCode(b);
+      i++;
+      continue;
+    }
+    let code: number;
+    if (b >= 0xc2 && b <= 0xdf) {
+      if (i + 1 >= end) return undefined;
+      const b1 = bytes[i + 1]!;
+      if ((b1 & 0xc0) !== 0x80) return undefined;
+      code = ((b & 0x1f) << 6) | (b1 & 0x3f);
+      i += 2;
+    } else if (b >= 0xe0 && b <= 0xef) {
+      if (i + 2 >= end) return undefined;
+      const b1 = bytes[i + 1]!;
+      const b2 = bytes[i + 2]!;
+      if ((b1 & 0xc0) !== 0x80 || (b2 & 0xc0) !== 0x80) return undefined;
+      code = ((b & 0x0f) << 12) | ((b1 & 0x3f) << 6) | (b2 & 0x3f);
+      if (code < 0x800 || (code >= 0xd800 && code <= 0xdfff)) return undefined;
+      i += 3;
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      if (i + 3 >= end) return undefined;
+      const b1 = bytes[i + 1]!;
+      const b2 = bytes[i + 2]!;
+      const b3 = bytes[i + 3]!;
+      if ((b1 & 0xc0) !== 0x80 || (b2 & 0xc0) !== 0x80 || (b3 & 0xc0) !== 0x80) return undefined;
+      code = ((b & 0x07) << 18) | ((b1 & 0x3f) << 12) | ((b2 & 0x3f) << 6) | (b3 & 0x3f);
+      if (code < 0x10000 || code > 0x10ffff) return undefined;
+      i += 4;
+      code -= 0x10000;
+      text += String.fromCharCode(0xd800 + (code >> 10), 0xdc00 + (code & 0x3ff));
+      continue;
+    } else {
+      return undefined;
+    }
+    text += String.fromCharCode(code);
+  }
+  return text;
+}
+
+/** bytes[start, end) are all ASCII (checked by the caller). */
+export function asciiString(bytes: Uint8Array, start: number, end: number): string {
+  const n = end - start;
+  if (n <= 16) {
+    let text = '';
+    for (let i = start; i < end; i++) text += String.fromCharCode(bytes[i]!);
+    return text;
+  }
+  // Arguments come from the typed array itself; chunks keep the call within engine argument limits.
+  let text = '';
+  for (let i = start; i < end; i += 4096) {
+    const stop = i + 4096 < end ? i + 4096 : end;
+    text += String.fromCharCode.apply(null, bytes.subarray(i, stop) as unknown as number[]);
+  }
+  return text;
+}
+
+function isLowSurrogate(c: number): boolean {
+  return c >= 0xdc00 && c <= 0xdfff;
+}
