@@ -1,0 +1,278 @@
+/**
+ * One replica of a timer group: a device's (role 'device') or the hub's (role 'hub'). The same code
+ * applies local commands at once, merges what arrives, remembers command ids, and (device) keeps an
+ * outbox until the hub acks, or (hub) acks and publishes the canonical retained state.
+ */
+import type { Store } from '../host/index';
+import {
+  DELIVERY,
+  encodeMessage,
+  decodeMessage,
+  GROUP_KIND,
+  receive,
+  Rejections,
+  topicOf,
+  channelFilter,
+  type Channel,
+  type CommandMessage,
+  type Message,
+  type RejectReason,
+  type StateMessage,
+  type TopicAddress,
+} from '../protocol/index';
+import { ok, refuse, type Result } from '../result/index';
+import { apply, view, type Command, type RefusalReason, type TimerView } from '../timer/index';
+import type { ClockSync } from './clock-sync';
+import { compareStamps, HybridClock, type Stamp } from './hlc';
+import { decodeUtf8, encodeUtf8 } from '../mqtt/utf8';
+import { Outbox, type PublishPort } from './outbox';
+import { PresenceTracker } from './presence';
+import { initialRegister, merge, type Register } from './register';
+import { SeenIds } from './seen-ids';
+
+/** The replica's view of hub time. */
+export interface HubTime {
+  now(): number;
+  /** Whether the estimate is agreed with the hub (the hub's own clock always is). */
+  readonly synced: boolean;
+}
+
+export interface ReplicaOptions {
+  readonly role: 'device' | 'hub';
+  readonly location: string;
+  /** Device type (`t-embed`, `presto`, ...) or `hub`. */
+  readonly kind: string;
+  readonly id: string;
+  readonly group: string;
+  readonly store: Store;
+  readonly time: HubTime;
+  /** The device's time-exchange state (devices only); `time` is usually this same object. */
+  readonly clockSync?: ClockSync;
+  readonly publish: PublishPort;
+  /** Yields command ids; must not repeat across reboots (e.g. random base-36). */
+  readonly newId: () => string;
+  readonly rejections?: Rejections;
+  readonly seenBuckets?: number;
+  readonly seenBucketSize?: number;
+  readonly maxDriftMs?: number;
+  /** Hub: called once per command id it applies (history). */
+  readonly onApplied?: (message: CommandMessage) => void;
+}
+
+export type CommandRefusal = RefusalReason | 'oversized';
+
+const REGISTER_KEY = 'reg';
+const CLOCK_KEY = 'hlc';
+
+export class Replica {
+  readonly rejections: Rejections;
+  readonly presence = new PresenceTracker();
+  private register: Register;
+  private readonly hlc: HybridClock;
+  private readonly seen: SeenIds;
+  private readonly outbox: Outbox | undefined;
+  private readonly self: TopicAddress;
+
+  constructor(private readonly options: ReplicaOptions) {
+    const { store, id } = options;
+    this.rejections = options.rejections ?? new Rejections();
+    this.self = { location: options.location, kind: options.kind, id, channel: 'state' };
+    this.register = loadRegister(store, this.self);
+    this.hlc = new HybridClock(id, () => options.time.now(), options.maxDriftMs, loadStamp(store, this.register.stamp));
+    this.seen = new SeenIds(store, options.seenBuckets, options.seenBucketSize);
+    this.outbox = options.role === 'device' ? new Outbox(store, this.topic('command'), options.publish) : undefined;
+  }
+
+  get current(): Register {
+    return this.register;
+  }
+
+  /** What the timer shows now (hub time). */
+  view(): TimerView {
+    return view(this.register.state, this.options.time.now());
+  }
+
+  /** Ids of commands issued here and not yet acknowledged by the hub. */
+  pending(): string[] {
+    return this.outbox?.pending() ?? [];
+  }
+
+  hasSeen(commandId: string): boolean {
+    return this.seen.has(commandId);
+  }
+
+  /** Topic filters this replica needs. */
+  subscriptions(): string[] {
+    const { location, group } = this.options;
+    if (this.options.role === 'hub')
+      return [channelFilter(location, 'command'), channelFilter(location, 'time'), channelFilter(location, 'presence')];
+    return [
+      channelFilter(location, 'command'),
+      `argus/${location}/${GROUP_KIND}/${group}/state`,
+      this.topic('event'),
+      this.topic('time'),
+      channelFilter(location, 'presence'),
+    ];
+  }
+
+  /** A person's command: applied here at once at the current hub-time estimate, then sent. */
+  command(command: Command): Result<Register, CommandRefusal> {
+    const applied = apply(this.register.state, command, Math.max(0, this.options.time.now()));
+    if (!applied.ok) return applied;
+    const stamp = this.hlc.send();
+    const id = this.options.newId();
+    const message: CommandMessage = {
+      channel: 'command', dev: this.options.id, group: this.options.group, id, stamp, command, state: applied.value,
+    };
+    const bytes = encodeMessage(message);
+    if (!bytes.ok) return refuse('oversized', bytes.detail);
+    this.seen.add(id);
+    this.store(CLOCK_KEY, `${stamp.wall},${stamp.counter}`);
+    this.setRegister({ state: applied.value, stamp, commandId: id });
+    if (this.outbox) this.outbox.add(id, bytes.value);
+    else this.applyAtHub(message);
+    return ok(this.register);
+  }
+
+  /** The link is up again: resend what the hub has not acknowledged, republish our state. */
+  connected(): void {
+    this.outbox?.drain();
+    this.publishState();
+  }
+
+  /** Devices: starts a time exchange with the hub. */
+  requestTime(): void {
+    const sync = this.options.clockSync;
+    if (!sync) return;
+    this.send('time', { channel: 'time', dev: this.options.id, op: 'req', t0: sync.request() });
+  }
+
+  /** Everything the MQTT client delivers comes in here. Rejected messages are counted and change nothing. */
+  receive(topic: string, payload: Uint8Array): Result<Message, RejectReason> {
+    const received = receive(topic, payload, this.rejections);
+    if (!received.ok) return received;
+    const { address, message } = received.value;
+    const handled = this.handle(address, message);
+    if (!handled.ok) {
+      this.rejections.record(handled, topic);
+      return handled;
+    }
+    return ok(message);
+  }
+
+  private handle(address: TopicAddress, message: Message): Result<true, RejectReason> {
+    const hub = this.options.role === 'hub';
+    switch (message.channel) {
+      case 'command':
+        if (message.group !== this.options.group) return ok(true);
+        if (hub) return this.applyAtHub(message, address);
+        if (this.seen.has(message.id)) return ok(true);
+        return this.mergeRemote(message, () => this.seen.add(message.id));
+      case 'state':
+        if (hub || address.kind !== GROUP_KIND || message.group !== this.options.group) return ok(true);
+        return this.mergeRemote(message);
+      case 'event':
+        if (!hub && message.kind === 'ack' && address.id === this.options.id) this.outbox?.ack(message.id);
+        return ok(true);
+      case 'time':
+        if (hub && message.op === 'req') {
+          const t1 = this.options.time.now();
+          this.send('time', { channel: 'time', dev: message.dev, op: 'res', t0: message.t0, t1, t2: this.options.time.now() }, address);
+        } else if (!hub && message.op === 'res' && address.id === this.options.id) {
+          this.options.clockSync?.response(message.t0, message.t1, message.t2);
+        }
+        return ok(true);
+      case 'presence':
+        this.presence.update(message);
+        return ok(true);
+      default:
+        return ok(true);
+    }
+  }
+
+  /** Hub: remember the id, merge the anchor, ack (again, for a duplicate), publish canonical state. */
+  private applyAtHub(message: CommandMessage, from?: TopicAddress): Result<true, RejectReason> {
+    if (this.seen.has(message.id) && from) {
+      this.ack(message, from);
+      return ok(true);
+    }
+    if (from) {
+      const merged = this.mergeRemote(message);
+      if (!merged.ok) return merged;
+      this.seen.add(message.id);
+      this.ack(message, from);
+    }
+    this.options.onApplied?.(message);
+    return ok(true);
+  }
+
+  private ack(message: CommandMessage, from: TopicAddress): void {
+    this.send('event', { channel: 'event', dev: message.dev, kind: 'ack', id: message.id, hub: this.options.id }, from);
+  }
+
+  private mergeRemote(message: CommandMessage | StateMessage, remember?: () => void): Result<true, RejectReason> {
+    const clock = this.hlc.receive(message.stamp, this.options.time.synced);
+    if (!clock.ok) return clock;
+    remember?.();
+    const commandId = message.channel === 'command' ? message.id : message.commandId;
+    this.store(CLOCK_KEY, `${clock.value.wall},${clock.value.counter}`);
+    this.setRegister(merge(this.register, { state: message.state, stamp: message.stamp, commandId }));
+    return ok(true);
+  }
+
+  private setRegister(next: Register): void {
+    if (next === this.register) return;
+    this.register = next;
+    const bytes = encodeMessage(this.stateMessage());
+    if (bytes.ok) this.store(REGISTER_KEY, decodeText(bytes.value));
+    this.publishState();
+  }
+
+  private stateMessage(): StateMessage {
+    const { state, stamp, commandId } = this.register;
+    return { channel: 'state', dev: this.options.id, group: this.options.group, commandId, stamp, state };
+  }
+
+  /** Devices publish their own anchor; the hub publishes the group's canonical one. Both retained. */
+  private publishState(): void {
+    if (this.register.commandId === '') return;
+    const where = this.options.role === 'hub' ? { kind: GROUP_KIND, id: this.options.group } : undefined;
+    this.send('state', this.stateMessage(), where && { ...this.self, ...where });
+  }
+
+  private topic(channel: Channel, address: Omit<TopicAddress, 'channel'> = this.self): string {
+    const topic = topicOf({ ...address, channel });
+    return topic.ok ? topic.value : '';
+  }
+
+  private send(channel: Channel, message: Message, to: Omit<TopicAddress, 'channel'> = this.self): void {
+    const bytes = encodeMessage(message);
+    if (!bytes.ok) return;
+    const { qos, retain } = DELIVERY[channel];
+    this.options.publish(this.topic(channel, to), bytes.value, qos, retain).then(undefined, () => undefined);
+  }
+
+  private store(key: string, value: string): void {
+    this.options.store.set(key, value);
+  }
+}
+
+function decodeText(bytes: Uint8Array): string {
+  return decodeUtf8(bytes, 0, bytes.length) ?? '';
+}
+
+function loadRegister(store: Store, self: TopicAddress): Register {
+  const text = store.get(REGISTER_KEY);
+  if (text === undefined) return initialRegister();
+  const decoded = decodeMessage(self, encodeUtf8(text));
+  if (!decoded.ok || decoded.value.channel !== 'state') return initialRegister();
+  const { state, stamp, commandId } = decoded.value;
+  return { state, stamp, commandId };
+}
+
+function loadStamp(store: Store, floor: Stamp): Stamp {
+  const [wall, counter] = (store.get(CLOCK_KEY) ?? '').split(',').map(Number);
+  if (wall === undefined || counter === undefined || !Number.isInteger(wall) || !Number.isInteger(counter)) return floor;
+  const stored = { wall, counter, node: floor.node };
+  return compareStamps(stored, floor) > 0 ? stored : floor;
+}
