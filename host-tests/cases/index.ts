@@ -2,5 +2,6 @@
 import type { Suite } from '../harness/suite';
 import timer from './timer.cases';
 import timerProperties from './timer.properties';
+import mqttClient from './mqtt-client.cases';
 
-export const suites: Suite[] = [timer, timerProperties];
+export const suites: Suite[] = [timer, timerProperties, mqttClient];

@@ -1,0 +1,470 @@
+/**
+ * The MQTT client session against a scripted broker: an in-memory socket whose far end the test
+ * drives with our codec, and a virtual clock. Runs under Node and XS.
+ */
+import fc from 'fast-check';
+import { suite } from '../harness/suite';
+import type { Check } from '../harness/check';
+import { Backoff } from '../../lib/mqtt/backoff';
+import {
+  MqttClient,
+  type DisconnectCause,
+  type InboundMessage,
+  type MqttClientOptions,
+  type ClientProblem,
+} from '../../lib/mqtt/client';
+import { OfflineQueue } from '../../lib/mqtt/offline-queue';
+import { PacketIds } from '../../lib/mqtt/packet-ids';
+import type { Packet, PublishPacket, QoS } from '../../lib/mqtt/packets';
+import { encodeUtf8 } from '../../lib/mqtt/utf8';
+import { MemoryNetwork, type MemoryPeer } from '../support/memory-socket';
+import { VirtualTime, cycleRandom } from '../support/virtual-time';
+
+interface Rig {
+  readonly client: MqttClient;
+  readonly net: MemoryNetwork;
+  readonly time: VirtualTime;
+  readonly messages: InboundMessage[];
+  readonly disconnects: DisconnectCause[];
+  readonly connects: boolean[];
+  readonly problems: ClientProblem[];
+}
+
+function rig(options: Partial<MqttClientOptions> = {}): Rig {
+  const net = new MemoryNetwork();
+  const time = new VirtualTime();
+  const client = new MqttClient({
+    socket: net.connect,
+    host: 'broker.test',
+    port: 1883,
+    clientId: 'desk-1',
+    clock: time,
+    scheduler: time,
+    random: cycleRandom([0]),
+    backoff: { initialMs: 1_000, maxMs: 8_000, factor: 2, jitter: 0.5 },
+    keepaliveSeconds: 0,
+    ...options,
+  });
+  const r: Rig = { client, net, time, messages: [], disconnects: [], connects: [], problems: [] };
+  client.on('message', (m) => r.messages.push({ ...m, payload: m.payload.slice() }));
+  client.on('disconnect', (cause) => r.disconnects.push(cause));
+  client.on('connect', ({ sessionPresent }) => r.connects.push(sessionPresent));
+  client.on('error', (problem) => r.problems.push(problem));
+  return r;
+}
+
+/** Starts the client and completes CONNECT/CONNACK on a fresh connection; returns the broker end. */
+function online(t: Check, r: Rig, sessionPresent = false): MemoryPeer {
+  if (r.client.state === 'idle') t.ok(r.client.start().ok, 'start');
+  const peer = r.net.last;
+  peer.accept();
+  const [connect] = peer.take();
+  t.equal(connect?.type, 'connect');
+  peer.send({ type: 'connack', sessionPresent, returnCode: 0 });
+  t.equal(r.client.state, 'connected');
+  return peer;
+}
+
+/** Waits out the reconnect delay and brings the client back online. */
+function reconnect(t: Check, r: Rig, sessionPresent: boolean): MemoryPeer {
+  const before = r.net.peers.length;
+  const due = r.time.pendingAt()[0];
+  if (due === undefined) return t.fail('no reconnection is scheduled');
+  r.time.advance(due - r.time.now());
+  t.equal(r.net.peers.length, before + 1, 'one new connection attempt');
+  return online(t, r, sessionPresent);
+}
+
+function publishes(packets: Packet[]): PublishPacket[] {
+  return packets.filter((p): p is PublishPacket => p.type === 'publish');
+}
+
+/** Lets settled promises run their callbacks. */
+function settle(): Promise<void> {
+  return new Promise((resolve) => resolve());
+}
+
+function tracked<T>(promise: Promise<T>): { value: T | undefined } {
+  const box: { value: T | undefined } = { value: undefined };
+  void promise.then((v) => (box.value = v));
+  return box;
+}
+
+const text = (s: string) => encodeUtf8(s);
+
+export default suite('mqtt client', {
+  'CONNECT carries the session options and CONNACK 0 reports connect with session present'(t) {
+    const will = { topic: 'argus/desk/t-embed/1/presence', payload: text('offline'), qos: 1 as QoS, retain: true };
+    const r = rig({ clean: false, keepaliveSeconds: 30, username: 'dev', password: 'secret', will });
+    t.ok(r.client.start().ok);
+    t.equal(r.client.state, 'connecting');
+    const peer = r.net.last;
+    t.deepEqual(peer.take(), [], 'nothing is written before the socket connects');
+    peer.accept();
+    t.deepEqual(peer.take(), [
+      {
+        type: 'connect',
+        protocolName: 'MQTT',
+        protocolVersion: 4,
+        clientId: 'desk-1',
+        clean: false,
+        keepalive: 30,
+        username: 'dev',
+        password: text('secret'),
+        will,
+      },
+    ]);
+    peer.send({ type: 'connack', sessionPresent: true, returnCode: 0 });
+    t.equal(r.client.state, 'connected');
+    t.deepEqual(r.connects, [true]);
+  },
+
+  'a refused CONNACK closes with a typed reason and retries after the backoff'(t) {
+    const r = rig();
+    r.client.start();
+    const peer = r.net.last;
+    peer.accept();
+    peer.send({ type: 'connack', sessionPresent: false, returnCode: 5 });
+    t.equal(r.disconnects[0]?.reason, 'refused');
+    t.equal(r.disconnects[0]?.reason === 'refused' ? r.disconnects[0].refusal : undefined, 'not-authorized');
+    t.ok(peer.closedByClient, 'the socket is closed');
+    t.equal(r.client.state, 'reconnecting');
+    r.time.advance(999);
+    t.equal(r.net.peers.length, 1, 'no retry before the first delay');
+    r.time.advance(1);
+    t.equal(r.net.peers.length, 2, 'a retry once the delay is over');
+  },
+
+  'start refuses options that make an invalid CONNECT'(t) {
+    const r = rig({ will: { topic: 'argus/+/presence', payload: text('x'), qos: 0, retain: false } });
+    const started = r.client.start();
+    t.equal(started.ok ? 'ok' : started.reason, 'wildcard-in-topic');
+    t.equal(r.net.peers.length, 0);
+  },
+
+  async 'SUBSCRIBE settles with the granted QoS or failure of each filter'(t) {
+    const r = rig();
+    const offline = await r.client.subscribe([{ topic: 'a', qos: 1 }]);
+    t.equal(offline.ok ? 'ok' : offline.reason, 'offline');
+    const peer = online(t, r);
+    const bad = await r.client.subscribe([{ topic: 'a/#/b', qos: 1 }]);
+    t.equal(bad.ok ? 'ok' : bad.reason, 'invalid-filter');
+    const result = tracked(r.client.subscribe([{ topic: 'argus/#', qos: 2 }, { topic: '$SYS/x', qos: 1 }]));
+    const [subscribe] = peer.take();
+    if (subscribe?.type !== 'subscribe') return t.fail('expected SUBSCRIBE');
+    t.deepEqual(subscribe.subscriptions, [{ topic: 'argus/#', qos: 2 }, { topic: '$SYS/x', qos: 1 }]);
+    peer.send({ type: 'suback', packetId: subscribe.packetId, granted: [1, 0x80] });
+    await settle();
+    t.deepEqual(result.value, { ok: true, value: [{ topic: 'argus/#', granted: 1 }, { topic: '$SYS/x', granted: 'failure' }] });
+    const unsub = tracked(r.client.unsubscribe(['argus/#']));
+    const [unsubscribe] = peer.take();
+    if (unsubscribe?.type !== 'unsubscribe') return t.fail('expected UNSUBSCRIBE');
+    peer.send({ type: 'unsuback', packetId: unsubscribe.packetId });
+    await settle();
+    t.equal(unsub.value?.ok, true);
+  },
+
+  async 'QoS 0 is sent without a packet id and settles once handed to the socket'(t) {
+    const r = rig();
+    const peer = online(t, r);
+    const sent = await r.client.publish('argus/t', 'hi', { qos: 0, retain: true });
+    t.equal(sent.ok, true);
+    t.deepEqual(peer.take(), [{ type: 'publish', topic: 'argus/t', payload: text('hi'), qos: 0, retain: true, dup: false }]);
+  },
+
+  async 'QoS 1 settles only on PUBACK'(t) {
+    const r = rig();
+    const peer = online(t, r);
+    const done = tracked(r.client.publish('argus/t', 'one', { qos: 1 }));
+    const [publish] = publishes(peer.take());
+    t.equal(publish?.qos, 1);
+    t.equal(publish?.dup, false);
+    await settle();
+    t.equal(done.value, undefined, 'not settled before PUBACK');
+    peer.send({ type: 'puback', packetId: publish!.packetId! });
+    await settle();
+    t.deepEqual(done.value, { ok: true, value: undefined });
+    t.equal(r.client.stats().inflight, 0);
+  },
+
+  async 'QoS 2 answers PUBREC with PUBREL and settles only on PUBCOMP'(t) {
+    const r = rig();
+    const peer = online(t, r);
+    const done = tracked(r.client.publish('argus/t', 'two', { qos: 2 }));
+    const [publish] = publishes(peer.take());
+    const packetId = publish!.packetId!;
+    peer.send({ type: 'pubrec', packetId });
+    t.deepEqual(peer.take(), [{ type: 'pubrel', packetId }]);
+    await settle();
+    t.equal(done.value, undefined, 'not settled at PUBREC');
+    peer.send({ type: 'pubcomp', packetId });
+    await settle();
+    t.deepEqual(done.value, { ok: true, value: undefined });
+  },
+
+  'inbound QoS 0, 1 and 2 are delivered and acknowledged as the protocol requires'(t) {
+    const r = rig();
+    const peer = online(t, r);
+    peer.send({ type: 'publish', topic: 'a', payload: text('0'), qos: 0, retain: false, dup: false });
+    peer.send({ type: 'publish', topic: 'b', payload: text('1'), qos: 1, retain: true, dup: false, packetId: 7 });
+    peer.send({ type: 'publish', topic: 'c', payload: text('2'), qos: 2, retain: false, dup: false, packetId: 8 });
+    t.deepEqual(
+      r.messages.map((m) => [m.topic, m.qos, m.retain]),
+      [['a', 0, false], ['b', 1, true], ['c', 2, false]],
+    );
+    t.deepEqual(peer.take(), [
+      { type: 'puback', packetId: 7 },
+      { type: 'pubrec', packetId: 8 },
+    ]);
+    peer.send({ type: 'pubrel', packetId: 8 });
+    t.deepEqual(peer.take(), [{ type: 'pubcomp', packetId: 8 }]);
+  },
+
+  'inbound QoS 2 reaches the application once even when the PUBLISH is repeated before PUBREL'(t) {
+    const r = rig({ clean: false });
+    const peer = online(t, r);
+    const message = { type: 'publish', topic: 'cmd', payload: text('start'), qos: 2, retain: false, packetId: 42 } as const;
+    peer.send({ ...message, dup: false });
+    peer.send({ ...message, dup: true });
+    t.equal(r.messages.length, 1, 'delivered once');
+    t.deepEqual(peer.take(), [{ type: 'pubrec', packetId: 42 }, { type: 'pubrec', packetId: 42 }]);
+    // The link drops before PUBREL; the broker resends the PUBLISH on the resumed session.
+    peer.fail();
+    const again = reconnect(t, r, true);
+    again.send({ ...message, dup: true });
+    t.equal(r.messages.length, 1, 'still once after a reconnect');
+    again.send({ type: 'pubrel', packetId: 42 });
+    t.deepEqual(again.take(), [{ type: 'pubrec', packetId: 42 }, { type: 'pubcomp', packetId: 42 }]);
+    t.equal(r.client.stats().duplicatesSuppressed, 2);
+    // Released: the same id now carries a new message.
+    again.send({ ...message, dup: false });
+    t.equal(r.messages.length, 2);
+  },
+
+  async 'after a reconnect unacknowledged PUBLISHes are resent with DUP and PUBRELs resent'(t) {
+    const r = rig({ clean: false });
+    const peer = online(t, r);
+    const q1 = tracked(r.client.publish('a', 'q1', { qos: 1 }));
+    const q2 = tracked(r.client.publish('b', 'q2', { qos: 2 }));
+    const q2b = tracked(r.client.publish('c', 'q2b', { qos: 2 }));
+    const [p1, p2, p3] = publishes(peer.take());
+    peer.send({ type: 'pubrec', packetId: p2!.packetId! });
+    peer.take();
+    peer.fail();
+    t.equal(r.disconnects[0]?.reason, 'socket-closed');
+    const again = reconnect(t, r, true);
+    t.deepEqual(again.take(), [
+      { ...p1!, dup: true },
+      { type: 'pubrel', packetId: p2!.packetId! },
+      { ...p3!, dup: true },
+    ]);
+    t.equal(r.client.stats().retransmitted, 3);
+    again.send({ type: 'puback', packetId: p1!.packetId! });
+    again.send({ type: 'pubcomp', packetId: p2!.packetId! });
+    await settle();
+    t.equal(q1.value?.ok, true);
+    t.equal(q2.value?.ok, true);
+    t.equal(q2b.value, undefined, 'the third still awaits its PUBREC');
+  },
+
+  async 'a session the broker did not keep: messages past PUBREC count as delivered, the rest are resent'(t) {
+    const r = rig({ clean: true });
+    const peer = online(t, r);
+    const atPubrec = tracked(r.client.publish('a', 'x', { qos: 2 }));
+    const unacked = tracked(r.client.publish('b', 'y', { qos: 1 }));
+    const [p1, p2] = publishes(peer.take());
+    peer.send({ type: 'pubrec', packetId: p1!.packetId! });
+    peer.fail();
+    const again = reconnect(t, r, false);
+    t.deepEqual(again.take(), [{ ...p2!, dup: true }]);
+    await settle();
+    t.equal(atPubrec.value?.ok, true);
+    t.equal(unacked.value, undefined);
+  },
+
+  async 'the in-flight window holds further QoS 1/2 messages back until an acknowledgement frees a slot'(t) {
+    const r = rig({ limits: { maxInflight: 2 } });
+    const peer = online(t, r);
+    void r.client.publish('t', '1', { qos: 1 });
+    void r.client.publish('t', '2', { qos: 1 });
+    void r.client.publish('t', '3', { qos: 1 });
+    const first = publishes(peer.take());
+    t.deepEqual(first.map((p) => p.packetId), [1, 2]);
+    t.equal(r.client.stats().queued, 1);
+    peer.send({ type: 'puback', packetId: 1 });
+    t.deepEqual(publishes(peer.take()).map((p) => [p.packetId, p.payload[0]]), [[3, '3'.charCodeAt(0)]]);
+  },
+
+  'packet ids run 1..65535, wrap, and skip ids still in use'(t) {
+    const ids = new PacketIds();
+    t.equal(ids.take(), 1);
+    t.equal(ids.take(), 2);
+    ids.release(1);
+    for (let i = 3; i <= 65535; i++) ids.take();
+    t.equal(ids.take(), 1, 'wraps to the released id');
+    t.equal(ids.take(), undefined, 'all in use');
+    ids.release(40_000);
+    t.equal(ids.take(), 40_000);
+  },
+
+  'keepalive sends PINGREQ each period and a missing PINGRESP closes and reconnects'(t) {
+    const r = rig({ keepaliveSeconds: 10, pingTimeoutMs: 3_000 });
+    const peer = online(t, r);
+    r.time.advance(10_000);
+    t.deepEqual(peer.take(), [{ type: 'pingreq' }]);
+    peer.send({ type: 'pingresp' });
+    r.time.advance(10_000);
+    t.deepEqual(peer.take(), [{ type: 'pingreq' }]);
+    r.time.advance(2_999);
+    t.equal(r.client.state, 'connected', 'still within the bound');
+    r.time.advance(1);
+    t.equal(r.disconnects[0]?.reason, 'ping-timeout');
+    t.ok(peer.closedByClient);
+    r.time.advance(1_000);
+    t.equal(r.net.peers.length, 2, 'reconnecting after the backoff');
+  },
+
+  'backoff delays double up to the maximum and jitter stays within its bound'(t) {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), { minLength: 1, maxLength: 12 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (draws, jitter) => {
+          const backoff = new Backoff({ initialMs: 500, maxMs: 30_000, factor: 2, jitter }, cycleRandom(draws));
+          for (let n = 0; n < draws.length; n++) {
+            const base = Math.min(30_000, 500 * 2 ** n);
+            const delay = backoff.next();
+            if (!(delay <= base && delay >= base * (1 - jitter))) return false;
+          }
+          return true;
+        },
+      ),
+      { numRuns: 200 },
+    );
+    const backoff = new Backoff({ initialMs: 500, maxMs: 30_000, factor: 2, jitter: 0.5 }, cycleRandom([0]));
+    t.deepEqual([1, 2, 3, 4, 5, 6, 7, 8].map(() => backoff.next()), [500, 1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000]);
+    backoff.reset();
+    t.equal(backoff.next(), 500);
+  },
+
+  'failed connection attempts are spaced by growing, jittered delays, reset by a success'(t) {
+    const r = rig({ random: cycleRandom([0.5]) }); // jitter 0.5 * 0.5: each delay is 3/4 of its base
+    r.client.start();
+    const opened: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      opened.push(r.time.now());
+      r.net.last.fail();
+      const before = r.net.peers.length;
+      while (r.net.peers.length === before) r.time.advance(1);
+    }
+    const gaps = opened.slice(1).map((at, i) => at - opened[i]!);
+    t.deepEqual(gaps, [750, 1_500, 3_000, 6_000]);
+    online(t, r);
+    r.net.last.fail();
+    t.deepEqual(r.time.pendingAt(), [r.time.now() + 750], 'back to the first delay');
+  },
+
+  async 'the offline queue is bounded: oldest QoS 0 evicted first, then new messages refused'(t) {
+    const r = rig({ limits: { offlineQueue: 3 } });
+    const a0 = tracked(r.client.publish('t', 'a0', { qos: 0 }));
+    const b1 = tracked(r.client.publish('t', 'b1', { qos: 1 }));
+    const c0 = tracked(r.client.publish('t', 'c0', { qos: 0 }));
+    const d1 = tracked(r.client.publish('t', 'd1', { qos: 1 }));
+    const e2 = tracked(r.client.publish('t', 'e2', { qos: 2 }));
+    const f0 = tracked(r.client.publish('t', 'f0', { qos: 0 }));
+    await settle();
+    t.equal(a0.value?.ok === false ? a0.value.reason : 'ok', 'dropped');
+    t.equal(c0.value?.ok === false ? c0.value.reason : 'ok', 'dropped');
+    t.equal(f0.value?.ok === false ? f0.value.reason : 'ok', 'queue-full');
+    const stats = r.client.stats();
+    t.deepEqual([stats.queued, stats.offlineDropped, stats.offlineRefused], [3, 2, 1]);
+    const peer = online(t, r);
+    const sent = publishes(peer.take()).map((p) => String.fromCharCode(...p.payload));
+    t.deepEqual(sent, ['b1', 'd1', 'e2'], 'queued messages go out in order on connect');
+    t.equal(b1.value, undefined);
+    t.equal(d1.value, undefined);
+    t.equal(e2.value, undefined);
+    const q = new OfflineQueue<{ qos: QoS }>(0);
+    t.equal(q.push({ qos: 0 }).accepted, false, 'a zero-sized queue refuses everything');
+  },
+
+  'an inbound packet above maxPacketSize closes the connection with the reason'(t) {
+    const r = rig({ limits: { maxPacketSize: 64 } });
+    const peer = online(t, r);
+    peer.send({ type: 'publish', topic: 't', payload: new Uint8Array(100), qos: 0, retain: false, dup: false });
+    const cause = r.disconnects[0];
+    t.equal(cause?.reason, 'protocol-error');
+    t.equal(cause?.reason === 'protocol-error' ? cause.error.reason : undefined, 'packet-too-large');
+    t.ok(peer.closedByClient);
+    t.equal(r.messages.length, 0);
+  },
+
+  'a packet no broker may send is a protocol violation that closes the connection'(t) {
+    const r = rig();
+    const peer = online(t, r);
+    peer.send({ type: 'pingreq' });
+    t.equal(r.disconnects[0]?.reason, 'protocol-error');
+    t.ok(peer.closedByClient);
+    const again = reconnect(t, r, false);
+    again.sendBytes(new Uint8Array([0xf0, 0x00])); // packet type 15 is reserved
+    t.equal(r.disconnects[1]?.reason, 'protocol-error');
+  },
+
+  async 'an outbound PUBLISH above maxPacketSize or with a wildcard topic is refused, not sent'(t) {
+    const r = rig({ limits: { maxPacketSize: 64 } });
+    const peer = online(t, r);
+    const big = await r.client.publish('t', new Uint8Array(100), { qos: 1 });
+    t.equal(big.ok ? 'ok' : big.reason, 'too-large');
+    const wild = await r.client.publish('a/+', 'x');
+    t.equal(wild.ok ? 'ok' : wild.reason, 'invalid-topic');
+    t.deepEqual(peer.take(), []);
+  },
+
+  'too many inbound QoS 2 messages awaiting PUBREL close the connection'(t) {
+    const r = rig({ limits: { maxInboundQos2: 2 } });
+    const peer = online(t, r);
+    for (const packetId of [1, 2, 3])
+      peer.send({ type: 'publish', topic: 't', payload: text('x'), qos: 2, retain: false, dup: false, packetId });
+    t.equal(r.messages.length, 2);
+    t.equal(r.disconnects[0]?.reason, 'too-many-inbound-qos2');
+  },
+
+  'writes stay within the socket write credit'(t) {
+    const r = rig();
+    r.client.start();
+    const peer = r.net.last;
+    peer.accept(5);
+    t.deepEqual(peer.take(), [], 'the CONNECT waits for more credit');
+    while (peer.take().length === 0) peer.grant(5);
+    t.ok(peer.writes.every((n) => n <= 5), `write sizes ${peer.writes.join(',')}`);
+    t.ok(peer.writes.length > 2);
+  },
+
+  'a throwing listener is reported as an error event and the exchange still completes'(t) {
+    const r = rig();
+    r.client.on('message', () => {
+      throw new Error('app bug');
+    });
+    const peer = online(t, r);
+    peer.send({ type: 'publish', topic: 't', payload: text('x'), qos: 1, retain: false, dup: false, packetId: 9 });
+    t.equal(r.problems[0]?.reason, 'listener-failed');
+    t.deepEqual(peer.take(), [{ type: 'puback', packetId: 9 }]);
+  },
+
+  async 'close sends DISCONNECT, settles what is pending and stops reconnecting'(t) {
+    const r = rig();
+    const peer = online(t, r);
+    const pending = tracked(r.client.publish('t', 'x', { qos: 1 }));
+    peer.take();
+    r.client.close();
+    t.deepEqual(peer.take(), [{ type: 'disconnect' }]);
+    t.ok(peer.closedByClient);
+    await settle();
+    t.equal(pending.value?.ok === false ? pending.value.reason : 'ok', 'closed');
+    t.equal(r.disconnects[0]?.reason, 'client-closed');
+    r.time.advance(120_000);
+    t.equal(r.net.peers.length, 1, 'no reconnection');
+    const after = await r.client.publish('t', 'y');
+    t.equal(after.ok ? 'ok' : after.reason, 'closed');
+  },
+});
