@@ -2,6 +2,7 @@
 import type { Suite } from '../harness/suite';
 import timer from './timer.cases';
 import timerProperties from './timer.properties';
-import mqttClient from './mqtt-client.cases';
+import mqttCodec from './mqtt-codec.cases';
+import mqttCodecProperties from './mqtt-codec.properties';
 
-export const suites: Suite[] = [timer, timerProperties, mqttClient];
+export const suites: Suite[] = [timer, timerProperties, mqttCodec, mqttCodecProperties];

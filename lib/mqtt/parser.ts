@@ -67,6 +67,11 @@ export class PacketParser {
     return undefined;
   }
 
+  /** Bytes held for a packet split across chunks (at most maxPacketSize). */
+  get bufferedBytes(): number {
+    return this.assembly ? this.assembly.length : this.headLength;
+  }
+
   /** Forgets everything, including a failure: for a new connection. */
   reset(): void {
     this.failure = undefined;
