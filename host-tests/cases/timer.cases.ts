@@ -228,6 +228,16 @@ export default suite('timer', {
     t.equal(v.elapsedMs, 0);
   },
 
+  'a clock behind the anchor pauses at zero elapsed and cannot resume before time zero'(t) {
+    const s = started(t, 10 * MINUTE);
+    const paused = run(t, s, { type: 'pause' }, 4 * MINUTE);
+    t.equal(paused.pausedAt, 10 * MINUTE, 'never paused before the phase began');
+    t.equal(view(paused, 20 * MINUTE).remainingMs, 25 * MINUTE);
+    const half = run(t, run(t, s, { type: 'pause' }, 20 * MINUTE), { type: 'resume' }, 30 * MINUTE);
+    const late = run(t, half, { type: 'pause' }, 31 * MINUTE);
+    refused(t, late, { type: 'resume' }, 5 * MINUTE, 'invalid-time');
+  },
+
   'a sleep of a year lands on the exact phase'(t) {
     const s = started(t, 0);
     const cycle = 4 * 25 * MINUTE + 3 * 5 * MINUTE + 15 * MINUTE;

@@ -41,3 +41,9 @@ export const stepArb: fc.Arbitrary<number> = fc.oneof(
   { weight: 4, arbitrary: fc.integer({ min: 0, max: 90 * MINUTE }) },
   { weight: 1, arbitrary: fc.integer({ min: 0, max: 30 * 24 * 60 * MINUTE }) },
 );
+
+/** Clock steps that sometimes go backwards, as a device's clock does when it is corrected. */
+export const unsteadyStepArb: fc.Arbitrary<number> = fc.oneof(
+  { weight: 6, arbitrary: stepArb },
+  { weight: 1, arbitrary: fc.integer({ min: -90 * MINUTE, max: -1 }) },
+);

@@ -41,7 +41,7 @@ export function rebase(state: TimerState, now: number): TimerState {
   if (state.status === 'idle') return state;
   const v = viewInto(state, now, scratch);
   if (v.finished || (v.phase === state.phase && v.cycle === state.cycle)) return state;
-  const at = state.status === 'paused' ? state.pausedAt : now;
+  const at = Math.max(state.status === 'paused' ? state.pausedAt : now, state.startedAt);
   return { ...state, phase: v.phase, cycle: v.cycle, startedAt: at - v.elapsedMs, adjustMs: 0, completions: v.completions };
 }
 
@@ -58,6 +58,7 @@ export function apply(state: TimerState, command: Command, now: number): ApplyRe
   const current = settle(state, now);
   const next = transition(current, command, now);
   if (!next.ok) return next;
+  if (next.value.startedAt < 0) return refuse('invalid-time', `the clock (${now}) reads earlier than the time the phase has already run`);
   return ok({ ...next.value, version: state.version + 1 });
 }
 
@@ -68,7 +69,8 @@ function transition(s: TimerState, command: Command, now: number): ApplyResult {
       return ok({ ...s, status: 'running', startedAt: now, pausedAt: 0 });
     case 'pause':
       if (s.status !== 'running') return refuse('not-running', `cannot pause while ${s.status}`);
-      return ok({ ...s, status: 'paused', pausedAt: now });
+      // A clock behind the phase start pauses at zero elapsed, never before the start.
+      return ok({ ...s, status: 'paused', pausedAt: Math.max(now, s.startedAt) });
     case 'resume':
       if (s.status !== 'paused') return refuse('not-paused', `cannot resume while ${s.status}`);
       return ok({ ...s, status: 'running', startedAt: now - (s.pausedAt - s.startedAt), pausedAt: 0 });
