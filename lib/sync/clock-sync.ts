@@ -28,7 +28,7 @@ export class ClockSync {
    */
   constructor(
     private readonly local: () => number,
-    private readonly window = 8,
+    private readonly window = 16,
   ) {}
 
   /** Starts an exchange: the t0 to send in a time request. */
