@@ -125,7 +125,8 @@ for (const [title, packet, bytes] of examples) {
 // Every strict check: bytes that break it and the reason the parser must give.
 const connectHeader = [...s('MQTT'), 4];
 const refusals: [string, Uint8Array, MqttErrorReason][] = [
-  ['remaining length longer than four bytes', hex('30 ff ff ff ff 01'), 'malformed-remaining-length'],
+  ['remaining length longer than four bytes', hex('30 80 80 80 80 01'), 'malformed-remaining-length'],
+  ['remaining length whose first digits already pass maxPacketSize', hex('30 ff ff ff ff 01'), 'packet-too-large'],
   ['packet type 0', hex('00 00'), 'unknown-packet-type'],
   ['packet type 15 (AUTH is MQTT 5)', hex('f0 00'), 'unknown-packet-type'],
   ['SUBSCRIBE with header flags 0000', frame(0x80, u16(1), s('a'), 0), 'reserved-flags'],
@@ -306,6 +307,12 @@ export default suite('mqtt codec', {
     for (const byte of hex('30 80 80')) t.equal(parser.push(new Uint8Array([byte]), () => t.fail('no packet')), undefined);
     t.ok(parser.bufferedBytes <= 5);
     t.equal(parser.push(hex('01'), () => t.fail('no packet'))?.reason, 'packet-too-large');
+  },
+
+  'an unfinished remaining length that already passes maxPacketSize is refused before it ends'(t) {
+    const parser = new PacketParser({ maxPacketSize: 1000 });
+    t.equal(parser.push(hex('30 ff'), () => t.fail('no packet')), undefined, 'at least 3 + 127 bytes: may still fit');
+    t.equal(parser.push(hex('ff'), () => t.fail('no packet'))?.reason, 'packet-too-large', 'at least 16,383 remaining bytes');
   },
 
   'checkPacket refuses invalid packets with a reason'(t) {

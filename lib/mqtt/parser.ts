@@ -143,6 +143,11 @@ export class PacketParser {
         return size;
       }
       multiplier *= 128;
+      // Not complete, but the digits so far may already rule out every size within the limit; checked
+      // digit by digit so that the outcome does not depend on where the stream was split.
+      const smallest = i + 2 - start + remaining;
+      if (smallest > this.maxPacketSize)
+        return this.fail('packet-too-large', `a packet of at least ${smallest} bytes exceeds the ${this.maxPacketSize}-byte limit`);
     }
     return this.fail('malformed-remaining-length', 'the remaining length runs past four bytes');
   }

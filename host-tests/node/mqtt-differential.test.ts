@@ -1,0 +1,121 @@
+/**
+ * Differential tests against mqtt-packet (the codec inside MQTT.js and aedes): the same bytes out for
+ * every valid packet, the same packets in, and never accepting what it refuses.
+ */
+import fc from 'fast-check';
+import mqtt from 'mqtt-packet';
+import { describe, expect, it } from 'vitest';
+import { check } from '../harness/check';
+import { PacketParser, decodeUtf8, encode, type MqttError, type Packet } from '../../lib/mqtt/index';
+import { concat, cuts, packet, split } from '../support/mqtt-arbitraries';
+import { mqttPacketParse, toMqttPacket } from './mqtt-packet-oracle';
+
+function ourParse(chunks: readonly Uint8Array[], maxPacketSize = 1 << 28): { packets: Packet[]; error: MqttError | undefined } {
+  const parser = new PacketParser({ maxPacketSize });
+  const packets: Packet[] = [];
+  for (const chunk of chunks) {
+    const error = parser.push(chunk, (p) => packets.push(p));
+    if (error) return { packets, error };
+  }
+  return { packets, error: undefined };
+}
+
+/** Valid encodings with small damage: where we still accept, mqtt-packet must agree on every packet. */
+const damaged = fc
+  .array(packet({ maxPayload: 300 }), { minLength: 1, maxLength: 3 })
+  .chain((packets) => {
+    const bytes = concat(packets.map(encode));
+    return fc.tuple(
+      fc.constant(bytes),
+      fc.array(fc.tuple(fc.nat(bytes.length - 1), fc.integer({ min: 0, max: 255 })), { maxLength: 3 }),
+    );
+  })
+  .map(([bytes, edits]) => {
+    const copy = bytes.slice();
+    for (const [at, value] of edits) copy[at] = value;
+    return copy;
+  });
+
+describe('mqtt codec against mqtt-packet', () => {
+  it('encode is byte-identical to mqtt-packet generate for valid packets', () => {
+    let compared = 0;
+    fc.assert(
+      fc.property(packet({ maxPayload: 20_000 }), (p) => {
+        const ours = encode(p);
+        const theirs = mqtt.generate(toMqttPacket(p), { protocolVersion: 4 });
+        compared++;
+        return Buffer.from(ours).equals(theirs);
+      }),
+      { numRuns: 3000 },
+    );
+    expect(compared).toBeGreaterThanOrEqual(3000);
+  });
+
+  it('both parsers read the same packets from the same stream, under any split', () => {
+    const streams = fc.array(packet({ maxPayload: 3_000 }), { minLength: 1, maxLength: 5 }).chain((packets) => {
+      const bytes = concat(packets.map(encode));
+      return fc.tuple(fc.constant(packets), cuts(bytes.length).map((points) => split(bytes, points)));
+    });
+    fc.assert(
+      fc.property(streams, ([packets, chunks]) => {
+        const ours = ourParse(chunks);
+        const theirs = mqttPacketParse(chunks);
+        expect(ours.error).toBeUndefined();
+        expect(theirs.error).toBeUndefined();
+        check.deepEqual(ours.packets, packets, 'ours');
+        check.deepEqual(theirs.packets, packets, 'mqtt-packet');
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('what we accept from damaged streams, mqtt-packet accepts and reads the same way', () => {
+    let acceptedByUs = 0;
+    let refusedByUsOnly = 0;
+    fc.assert(
+      fc.property(damaged, (bytes) => {
+        const ours = ourParse([bytes]);
+        const theirs = mqttPacketParse([bytes]);
+        if (!ours.error) {
+          acceptedByUs++;
+          expect(theirs.error).toBeUndefined();
+          check.deepEqual(theirs.packets.slice(0, ours.packets.length), ours.packets);
+        } else {
+          check.deepEqual(ours.packets, theirs.packets.slice(0, ours.packets.length), 'packets before our error');
+          if (!theirs.error) refusedByUsOnly++;
+        }
+      }),
+      { numRuns: 3000 },
+    );
+    // both outcomes must actually occur for the property to mean anything
+    expect(acceptedByUs).toBeGreaterThan(100);
+    expect(refusedByUsOnly).toBeGreaterThan(10);
+  });
+
+  it('decodeUtf8 agrees with a fatal TextDecoder, and also refuses U+0000', () => {
+    const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+    const bytes = fc.oneof(
+      fc.uint8Array({ maxLength: 12 }),
+      fc.string({ unit: 'binary', maxLength: 8 }).chain((text) =>
+        fc.tuple(fc.constant(Buffer.from(text, 'utf8')), fc.nat(64), fc.integer({ min: 0, max: 255 })).map(([b, at, value]) => {
+          const copy = new Uint8Array(b);
+          if (copy.length > 0) copy[at % copy.length] = value;
+          return copy;
+        }),
+      ),
+    );
+    fc.assert(
+      fc.property(bytes, (input) => {
+        let expected: string | undefined;
+        try {
+          expected = decoder.decode(input);
+        } catch {
+          expected = undefined;
+        }
+        if (expected?.includes('\u0000')) expected = undefined;
+        return decodeUtf8(input, 0, input.length) === expected;
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+});
