@@ -2,7 +2,11 @@
 import type { Suite } from '../harness/suite';
 import timer from './timer.cases';
 import timerProperties from './timer.properties';
+import protocol from './protocol.cases';
+import syncParts from './sync.cases';
+import syncConvergence from './sync.convergence';
+import syncClock from './sync.clock';
 import mqttCodec from './mqtt-codec.cases';
 import mqttCodecProperties from './mqtt-codec.properties';
 
-export const suites: Suite[] = [timer, timerProperties, mqttCodec, mqttCodecProperties];
+export const suites: Suite[] = [timer, timerProperties, protocol, syncParts, syncConvergence, syncClock, mqttCodec, mqttCodecProperties];

@@ -128,9 +128,10 @@ export class Replica {
     if (!bytes.ok) return refuse('oversized', bytes.detail);
     this.seen.add(id);
     this.store(CLOCK_KEY, `${stamp.wall},${stamp.counter}`);
-    this.setRegister({ state: applied.value, stamp, commandId: id });
+    this.setRegister({ state: applied.value, stamp, commandId: id }, false);
     if (this.outbox) this.outbox.add(id, bytes.value);
     else this.applyAtHub(message);
+    this.publishState();
     return ok(this.register);
   }
 
@@ -220,12 +221,13 @@ export class Replica {
     return ok(true);
   }
 
-  private setRegister(next: Register): void {
+  /** Persists the anchor before anything is sent about it, so a reboot never forgets what was shown. */
+  private setRegister(next: Register, publish = true): void {
     if (next === this.register) return;
     this.register = next;
     const bytes = encodeMessage(this.stateMessage());
     if (bytes.ok) this.store(REGISTER_KEY, decodeText(bytes.value));
-    this.publishState();
+    if (publish) this.publishState();
   }
 
   private stateMessage(): StateMessage {

@@ -1,0 +1,215 @@
+/** The pieces of lib/sync one by one: HLC, register laws, ids seen, outbox, replica roles, presence. */
+import fc from 'fast-check';
+import { suite } from '../harness/suite';
+import { encodeUtf8 } from '../../lib/mqtt/utf8';
+import { encodeMessage, type CommandMessage } from '../../lib/protocol/index';
+import { compareStamps, HybridClock, merge, Outbox, Replica, SeenIds, type Register, type Stamp } from '../../lib/sync/index';
+import { apply, initialState } from '../../lib/timer/index';
+import { MemoryStore } from '../support/memory-store';
+
+const stampArb: fc.Arbitrary<Stamp> = fc.record({
+  wall: fc.integer({ min: 0, max: 50 }),
+  counter: fc.integer({ min: 0, max: 3 }),
+  node: fc.constantFrom('a', 'b', 'c'),
+});
+const registerArb: fc.Arbitrary<Register> = fc.record({
+  stamp: stampArb,
+  commandId: fc.constantFrom('x1', 'x2', 'x3'),
+  state: fc.constantFrom(initialState(), { ...initialState(), version: 3 }),
+});
+
+/** What the fake link saw. */
+interface Sent { topic: string; text: string; retain: boolean }
+function recorder(sent: Sent[], online = () => true) {
+  return (topic: string, payload: Uint8Array, _qos: 0 | 1, retain: boolean) => {
+    if (!online()) return Promise.reject(new Error('offline'));
+    let text = '';
+    for (const b of payload) text += String.fromCharCode(b);
+    sent.push({ topic, text, retain });
+    return Promise.resolve();
+  };
+}
+
+function replica(role: 'device' | 'hub', id: string, store: MemoryStore, sent: Sent[], now: { t: number }, history?: CommandMessage[]) {
+  let n = 0;
+  return new Replica({
+    role, location: 'home', kind: role === 'hub' ? 'hub' : 't-embed', id, group: 'focus', store,
+    time: { now: () => now.t, synced: true }, publish: recorder(sent), newId: () => `${id}-c${n++}-${store.keys().length}`,
+    ...(history ? { onApplied: (m: CommandMessage) => history.push(m) } : {}),
+  });
+}
+
+export default suite('sync parts', {
+  'HLC stamps only go forward and follow what they receive'(t) {
+    let pt = 1_000;
+    const clock = new HybridClock('a', () => pt);
+    const s1 = clock.send();
+    const s2 = clock.send();
+    t.deepEqual([s1, s2], [{ wall: 1_000, counter: 0, node: 'a' }, { wall: 1_000, counter: 1, node: 'a' }]);
+    pt = 900; // the physical clock stepped back: stamps do not
+    t.ok(compareStamps(clock.send(), s2) > 0);
+    const received = clock.receive({ wall: 1_500, counter: 4, node: 'b' });
+    t.deepEqual(received, { ok: true, value: { wall: 1_500, counter: 5, node: 'a' } });
+    pt = 2_000;
+    t.deepEqual(clock.send(), { wall: 2_000, counter: 0, node: 'a' });
+  },
+  'HLC refuses a stamp absurdly far ahead, unless the clock is not agreed yet'(t) {
+    const clock = new HybridClock('a', () => 10_000, 60_000);
+    const far = { wall: 10_000 + 60_001, counter: 0, node: 'b' };
+    const refused = clock.receive(far);
+    t.equal(refused.ok ? 'taken' : refused.reason, 'clock-drift');
+    t.equal(clock.current.wall, 0, 'a refused stamp moves nothing');
+    t.equal(clock.receive(far, false).ok, true);
+  },
+  'stamps order by wall, counter, then node id'(t) {
+    fc.assert(fc.property(stampArb, stampArb, stampArb, (a, b, c) => {
+      const ab = compareStamps(a, b);
+      t.equal(Math.sign(ab), -Math.sign(compareStamps(b, a)));
+      t.equal(ab === 0, a.wall === b.wall && a.counter === b.counter && a.node === b.node);
+      if (ab <= 0 && compareStamps(b, c) <= 0) t.ok(compareStamps(a, c) <= 0, 'transitive');
+    }));
+  },
+  'merge is commutative, associative and idempotent'(t) {
+    fc.assert(fc.property(registerArb, registerArb, registerArb, (a, b, c) => {
+      const key = (r: Register) => `${r.stamp.wall}.${r.stamp.counter}.${r.stamp.node}`;
+      t.equal(key(merge(a, b)), key(merge(b, a)));
+      t.equal(key(merge(merge(a, b), c)), key(merge(a, merge(b, c))));
+      t.equal(merge(a, a), a);
+      t.ok(compareStamps(merge(a, b).stamp, a.stamp) >= 0 && compareStamps(merge(a, b).stamp, b.stamp) >= 0);
+    }));
+  },
+  'ids seen survive a reboot and the oldest bucket is forgotten'(t) {
+    const store = new MemoryStore();
+    const seen = new SeenIds(store, 3, 2);
+    t.ok(seen.add('a'));
+    t.ok(!seen.add('a'), 'a second time is not new');
+    for (const id of ['b', 'c', 'd', 'e']) seen.add(id);
+    const again = new SeenIds(store, 3, 2);
+    for (const id of ['a', 'b', 'c', 'd', 'e']) t.ok(again.has(id), `${id} remembered after reboot`);
+    again.add('f');
+    again.add('g'); // a fourth bucket is needed: the one holding a, b goes
+    t.ok(!again.has('a') && !again.has('b'));
+    t.ok(again.has('c') && again.has('g'));
+    for (const key of store.keys()) t.ok(key.length <= 15, `Preference keys are short: ${key}`);
+  },
+  'the outbox survives a reboot, drains in order and forgets what is acked'(t) {
+    const store = new MemoryStore();
+    let online = false;
+    const sent: Sent[] = [];
+    const box = new Outbox(store, 'argus/home/t-embed/desk-1/command', recorder(sent, () => online));
+    for (const id of ['c1', 'c2', 'c3']) box.add(id, encodeUtf8(JSON.stringify({ v: 1, id })));
+    t.equal(sent.length, 0, 'offline: nothing went out');
+    const rebooted = new Outbox(store, 'argus/home/t-embed/desk-1/command', recorder(sent, () => online));
+    t.deepEqual(rebooted.pending(), ['c1', 'c2', 'c3']);
+    online = true;
+    rebooted.ack('c2');
+    rebooted.drain();
+    t.deepEqual(sent.map((s) => JSON.parse(s.text).id), ['c1', 'c3']);
+    t.equal(rebooted.ack('c2'), false, 'a second ack finds nothing');
+    rebooted.add('c4', encodeUtf8(JSON.stringify({ v: 1, id: 'c4' })));
+    t.deepEqual(new Outbox(store, 'x', recorder([])).pending(), ['c1', 'c3', 'c4']);
+  },
+  'a device applies at once, offline; a refused command changes nothing'(t) {
+    const now = { t: 1_000_000 };
+    const sent: Sent[] = [];
+    let online = false;
+    let n = 0;
+    const desk = new Replica({
+      role: 'device', location: 'home', kind: 't-embed', id: 'desk-1', group: 'focus', store: new MemoryStore(),
+      time: { now: () => now.t, synced: true }, publish: recorder(sent, () => online), newId: () => `c${n++}`,
+    });
+    const refused = desk.command({ type: 'pause' });
+    t.equal(refused.ok ? 'applied' : refused.reason, 'not-running');
+    t.equal(desk.current.commandId, '');
+    const started = desk.command({ type: 'start' });
+    t.ok(started.ok);
+    t.equal(desk.view().state, 'Working');
+    t.equal(desk.pending().length, 1);
+    t.equal(sent.length, 0, 'nothing could be sent');
+    online = true;
+    desk.connected();
+    t.deepEqual(sent.map((s) => [s.topic, s.retain]), [['argus/home/t-embed/desk-1/command', false], ['argus/home/t-embed/desk-1/state', true]]);
+    t.equal(JSON.parse(sent[0]!.text).id, started.ok ? started.value.commandId : '');
+  },
+  'the hub applies a command once, acks every copy, publishes retained group state'(t) {
+    const now = { t: 5_000 };
+    const sent: Sent[] = [];
+    const history: CommandMessage[] = [];
+    const hub = replica('hub', 'hub-1', new MemoryStore(), sent, now, history);
+    const state = apply(initialState(), { type: 'start' }, 4_990);
+    if (!state.ok) return t.fail('start refused');
+    const command: CommandMessage = { channel: 'command', dev: 'desk-1', group: 'focus', id: 'c1', stamp: { wall: 4_990, counter: 0, node: 'desk-1' }, command: { type: 'start' }, state: state.value };
+    const bytes = encodeMessage(command);
+    if (!bytes.ok) return t.fail(bytes.detail);
+    hub.receive('argus/home/t-embed/desk-1/command', bytes.value);
+    hub.receive('argus/home/t-embed/desk-1/command', bytes.value);
+    t.equal(history.length, 1, 'applied once');
+    t.equal(hub.current.commandId, 'c1');
+    const acks = sent.filter((s) => s.topic === 'argus/home/t-embed/desk-1/event');
+    t.equal(acks.length, 2, 'acknowledged again');
+    t.deepEqual(JSON.parse(acks[1]!.text), { v: 1, dev: 'desk-1', kind: 'ack', id: 'c1', hub: 'hub-1' });
+    const group = sent.filter((s) => s.topic === 'argus/home/group/focus/state');
+    t.equal(group.length, 1, 'the canonical state is published once');
+    t.equal(group[0]!.retain, true);
+  },
+  'a command stamped far in the future is rejected, counted, and changes nothing'(t) {
+    const now = { t: 5_000 };
+    const sent: Sent[] = [];
+    const history: CommandMessage[] = [];
+    const hub = replica('hub', 'hub-1', new MemoryStore(), sent, now, history);
+    const state = apply(initialState(), { type: 'start' }, 5_000 + 3_600_000);
+    if (!state.ok) return t.fail('start refused');
+    const bytes = encodeMessage({ channel: 'command', dev: 'desk-1', group: 'focus', id: 'c9', stamp: { wall: 5_000 + 3_600_000, counter: 0, node: 'desk-1' }, command: { type: 'start' }, state: state.value });
+    if (!bytes.ok) return t.fail(bytes.detail);
+    const result = hub.receive('argus/home/t-embed/desk-1/command', bytes.value);
+    t.equal(result.ok ? 'taken' : result.reason, 'clock-drift');
+    t.equal(hub.rejections.count('clock-drift'), 1);
+    t.equal(history.length, 0);
+    t.equal(hub.current.commandId, '');
+    t.equal(sent.length, 0, 'no ack, no state');
+  },
+  'a device restarts from its Store with the same anchor and pending commands'(t) {
+    const now = { t: 1_000_000 };
+    const store = new MemoryStore();
+    const desk = replica('device', 'desk-1', store, [], now);
+    desk.command({ type: 'start' });
+    now.t += 1_000;
+    desk.command({ type: 'pause' });
+    const rebooted = replica('device', 'desk-1', store, [], now);
+    t.deepEqual(rebooted.current, desk.current);
+    t.deepEqual(rebooted.pending(), desk.pending());
+    now.t = 500_000; // even with the clock stepped back, new stamps come after the old ones
+    const resumed = rebooted.command({ type: 'resume' });
+    t.ok(resumed.ok && compareStamps(resumed.value.stamp, desk.current.stamp) > 0);
+  },
+  'an ack for this device empties its outbox; acks for others do not'(t) {
+    const now = { t: 1_000_000 };
+    const desk = replica('device', 'desk-1', new MemoryStore(), [], now);
+    const started = desk.command({ type: 'start' });
+    if (!started.ok) return t.fail('start refused');
+    const ack = (dev: string) => encodeUtf8(JSON.stringify({ v: 1, dev, kind: 'ack', id: started.value.commandId, hub: 'hub-1' }));
+    desk.receive('argus/home/presto/wall/event', ack('wall'));
+    t.equal(desk.pending().length, 1);
+    desk.receive('argus/home/t-embed/desk-1/event', ack('desk-1'));
+    t.deepEqual(desk.pending(), []);
+  },
+  'presence follows online messages and Last Will offline messages'(t) {
+    const desk = replica('device', 'desk-1', new MemoryStore(), [], { t: 0 });
+    desk.receive('argus/home/presto/wall/presence', encodeUtf8('{"v":1,"dev":"wall","status":"online"}'));
+    desk.receive('argus/home/hub/hub-1/presence', encodeUtf8('{"v":1,"dev":"hub-1","status":"online"}'));
+    t.deepEqual(desk.presence.online(), ['hub-1', 'wall']);
+    desk.receive('argus/home/presto/wall/presence', encodeUtf8('{"v":1,"dev":"wall","status":"offline"}'));
+    t.deepEqual(desk.presence.online(), ['hub-1']);
+    t.ok(!desk.presence.isOnline('wall'));
+    t.deepEqual(desk.presence.known(), ['hub-1', 'wall']);
+  },
+  'the hub answers time requests on the device topic and the device takes the sample'(t) {
+    const hubNow = { t: 1_700_000_000_000 };
+    const hubSent: Sent[] = [];
+    const hub = replica('hub', 'hub-1', new MemoryStore(), hubSent, hubNow);
+    hub.receive('argus/home/t-embed/desk-1/time', encodeUtf8('{"v":1,"dev":"desk-1","op":"req","t0":250}'));
+    t.equal(hubSent.length, 1);
+    t.equal(hubSent[0]!.topic, 'argus/home/t-embed/desk-1/time');
+    t.deepEqual(JSON.parse(hubSent[0]!.text), { v: 1, dev: 'desk-1', op: 'res', t0: 250, t1: 1_700_000_000_000, t2: 1_700_000_000_000 });
+  },
+});
