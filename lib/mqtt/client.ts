@@ -37,6 +37,8 @@ export interface MqttClientLimits {
   readonly maxInflight: number;
   /** Messages waiting for a connection or a free in-flight slot. */
   readonly offlineQueue: number;
+  /** Bytes (topic + payload) those waiting messages may hold together. */
+  readonly offlineQueueBytes: number;
   /** Inbound QoS 2 packet ids remembered between PUBLISH and PUBREL. */
   readonly maxInboundQos2: number;
   /** SUBSCRIBE/UNSUBSCRIBE requests awaiting their acknowledgement. */
@@ -47,13 +49,15 @@ export interface MqttClientLimits {
   readonly maxOutputBytes: number;
 }
 
+/** Sized for a microcontroller (see adr/0004); the hub and simulators may raise them. */
 export const DEFAULT_LIMITS: MqttClientLimits = {
-  maxInflight: 16,
-  offlineQueue: 64,
+  maxInflight: 8,
+  offlineQueue: 32,
+  offlineQueueBytes: 16 * 1024,
   maxInboundQos2: 32,
   maxPendingRequests: 8,
-  maxPacketSize: 16 * 1024,
-  maxOutputBytes: 32 * 1024,
+  maxPacketSize: 8 * 1024,
+  maxOutputBytes: 16 * 1024,
 };
 
 export interface MqttClientOptions {
@@ -134,7 +138,7 @@ export type PublishRefusal =
   | 'invalid-topic'
   /** The PUBLISH would exceed limits.maxPacketSize. */
   | 'too-large'
-  /** The offline queue is full of QoS 1/2 messages. */
+  /** The offline queue has no room, even after evicting every QoS 0 message. */
   | 'queue-full'
   /** A QoS 0 message evicted from the full offline queue by a newer one. */
   | 'dropped'
@@ -160,9 +164,10 @@ export interface MqttClientStats {
   readonly state: ClientState;
   readonly inflight: number;
   readonly queued: number;
+  readonly queuedBytes: number;
   /** QoS 0 messages evicted from the full offline queue. */
   readonly offlineDropped: number;
-  /** Messages refused because the offline queue was full of QoS 1/2 messages. */
+  /** Messages refused because the offline queue could not make room (full of QoS 1/2 messages). */
   readonly offlineRefused: number;
   readonly connects: number;
   readonly connectAttempts: number;
@@ -178,6 +183,8 @@ interface Outgoing {
   readonly payload: Uint8Array;
   readonly qos: QoS;
   readonly retain: boolean;
+  /** Encoded PUBLISH size: what the message costs while it waits. */
+  readonly size: number;
   readonly settle: (result: Result<void, PublishRefusal>) => void;
 }
 
@@ -238,7 +245,7 @@ export class MqttClient {
     this.pingTimeoutMs = options.pingTimeoutMs ?? Math.min(this.keepaliveMs, 15_000);
     this.connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
     this.password = typeof options.password === 'string' ? encodeUtf8(options.password) : options.password;
-    this.queue = new OfflineQueue(this.limits.offlineQueue);
+    this.queue = new OfflineQueue(this.limits.offlineQueue, this.limits.offlineQueueBytes);
   }
 
   get state(): ClientState {
@@ -301,7 +308,7 @@ export class MqttClient {
     if (size > this.limits.maxPacketSize)
       return Promise.resolve(refuse('too-large', `${size} bytes exceed maxPacketSize ${this.limits.maxPacketSize}`));
     return new Promise((settle) => {
-      this.submit({ topic, payload: bytes, qos, retain: options.retain ?? false, settle });
+      this.submit({ topic, payload: bytes, qos, retain: options.retain ?? false, size, settle });
     });
   }
 
@@ -335,6 +342,7 @@ export class MqttClient {
       state: this.current,
       inflight: this.inflight.size,
       queued: this.queue.length,
+      queuedBytes: this.queue.bytes,
       offlineDropped: this.queue.dropped,
       offlineRefused: this.queue.refused,
       connects: this.connects,
@@ -392,17 +400,19 @@ export class MqttClient {
     this.connects++;
     this.backoff.reset();
     if (!sessionPresent) {
-      // A new session at the broker: it forgot the QoS 2 exchanges it was part of. Messages past
-      // PUBREC were already owned by the broker; inbound ids awaiting PUBREL will never be released.
+      // A new session at the broker: it forgot every exchange it was part of. Inbound ids awaiting
+      // PUBREL will never be released. A message past PUBREC may never have reached a subscriber
+      // (mosquitto releases QoS 2 messages at PUBREL), so it is published again: at least once
+      // rather than possibly lost, since the session that made it exactly once is gone.
       this.inboundQos2.clear();
-      for (const [packetId, entry] of this.inflight)
-        if (entry.stage === 'pubrel') this.complete(packetId, entry);
+      for (const entry of this.inflight.values()) entry.stage = 'publish';
     }
     for (const entry of this.inflight.values()) {
       this.retransmitted++;
       if (entry.stage === 'pubrel') this.send({ type: 'pubrel', packetId: entry.packetId });
       else this.send(publishPacket(entry.message, entry.packetId, true));
     }
+    if (this.current !== 'connected') return; // the link failed while resending
     this.armKeepalive();
     this.drain();
     if (this.current === 'connected') this.emit('connect', { sessionPresent });
@@ -557,8 +567,9 @@ export class MqttClient {
   private submit(message: Outgoing): void {
     if (this.queue.length === 0 && this.canSend(message.qos)) return this.transmit(message);
     const queued = this.queue.push(message);
-    if (!queued.accepted) return message.settle(refuse('queue-full', `${this.queue.limit} QoS 1/2 messages wait already`));
-    queued.evicted?.settle(refuse('dropped', 'evicted from the full offline queue by a newer message'));
+    if (!queued.accepted)
+      return message.settle(refuse('queue-full', `no room among ${this.queue.length} queued messages (${this.queue.bytes} bytes)`));
+    for (const evicted of queued.evicted) evicted.settle(refuse('dropped', 'evicted from the full offline queue by a newer message'));
   }
 
   private canSend(qos: QoS): boolean {

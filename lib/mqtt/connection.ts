@@ -63,7 +63,12 @@ export class Connection {
   /** Queues a packet for writing; false when the connection is not open or the output is stalled. */
   send(packet: Packet): boolean {
     if (!this.isOpen) return false;
-    const bytes = encode(packet);
+    let bytes: Uint8Array;
+    try {
+      bytes = encode(packet);
+    } catch {
+      return false; // the client validates what it sends; this only guards against misuse from plain JS
+    }
     if (this.outputBytes + bytes.length > this.limits.maxOutputBytes) {
       this.end({ reason: 'output-overflow', detail: `${this.outputBytes} bytes already wait for the socket` });
       return false;
