@@ -182,6 +182,18 @@ export default suite('sync parts', {
     const resumed = rebooted.command({ type: 'resume' });
     t.ok(resumed.ok && compareStamps(resumed.value.stamp, desk.current.stamp) > 0);
   },
+  'a command issued at a fractional hub time is accepted by the others'(t) {
+    const now = { t: 1_000_000.625 };
+    const sent: Sent[] = [];
+    const desk = replica('device', 'desk-1', new MemoryStore(), sent, now);
+    const started = desk.command({ type: 'start' });
+    t.ok(started.ok);
+    const wall = replica('device', 'wall', new MemoryStore(), [], now);
+    const command = sent.find((s) => s.topic.endsWith('/command'))!;
+    const received = wall.receive(command.topic, encodeUtf8(command.text));
+    t.equal(received.ok ? 'merged' : received.reason, 'merged');
+    t.deepEqual(wall.current, desk.current);
+  },
   'an ack for this device empties its outbox; acks for others do not'(t) {
     const now = { t: 1_000_000 };
     const desk = replica('device', 'desk-1', new MemoryStore(), [], now);

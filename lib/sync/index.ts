@@ -6,3 +6,4 @@ export { SeenIds } from './seen-ids';
 export { Outbox, type PublishPort } from './outbox';
 export { PresenceTracker } from './presence';
 export { Replica, type ReplicaOptions, type HubTime, type CommandRefusal } from './replica';
+export { MqttLink, clientPublisher, presenceWill, type LinkOptions, type SyncClient } from './mqtt-link';

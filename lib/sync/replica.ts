@@ -117,7 +117,8 @@ export class Replica {
 
   /** A person's command: applied here at once at the current hub-time estimate, then sent. */
   command(command: Command): Result<Register, CommandRefusal> {
-    const applied = apply(this.register.state, command, Math.max(0, this.options.time.now()));
+    // Anchors hold whole milliseconds; a hub-time estimate (local clock + offset) usually is not.
+    const applied = apply(this.register.state, command, Math.max(0, Math.floor(this.options.time.now())));
     if (!applied.ok) return applied;
     const stamp = this.hlc.send();
     const id = this.options.newId();
@@ -139,6 +140,17 @@ export class Replica {
   connected(): void {
     this.outbox?.drain();
     this.publishState();
+  }
+
+  /** Resends unacknowledged commands (an ack is overdue) without republishing state. */
+  resend(): void {
+    this.outbox?.drain();
+  }
+
+  /** This replica's presence topic and payloads (the offline one is the MQTT Last Will). */
+  presenceMessage(status: 'online' | 'offline'): { topic: string; payload: Uint8Array } {
+    const bytes = encodeMessage({ channel: 'presence', dev: this.options.id, status });
+    return { topic: this.topic('presence'), payload: bytes.ok ? bytes.value : new Uint8Array(0) };
   }
 
   /** Devices: starts a time exchange with the hub. */

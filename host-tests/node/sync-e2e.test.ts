@@ -1,0 +1,145 @@
+/**
+ * End to end over real brokers (Mosquitto and aedes): a hub replica and two devices built from lib/
+ * (lib/mqtt over host/node/tcp, lib/sync through MqttLink) with device clocks hours apart. A start on
+ * one device shows on the other; a device cut off keeps counting, takes a pause offline, and the
+ * group converges after it reconnects.
+ */
+import { performance } from 'node:perf_hooks';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MqttClient } from '../../lib/mqtt/client';
+import { ClockSync, clientPublisher, MqttLink, presenceWill, Replica, type HubTime } from '../../lib/sync/index';
+import { nodeHost } from '../../host/node/host';
+import { nodeTcp, type NodeTcpSocket } from '../../host/node/tcp';
+import { startAedes, startMosquitto, until, type Broker } from '../support/brokers';
+import { MemoryStore } from '../support/memory-store';
+
+const HOUR = 3_600_000;
+const LOCATION = 'e2e';
+const GROUP = 'focus';
+
+interface Node {
+  readonly replica: Replica;
+  client: MqttClient | undefined;
+  link: MqttLink | undefined;
+  socket: NodeTcpSocket | undefined;
+  readonly clock: ClockSync | undefined;
+}
+
+let unique = 0;
+
+function makeNode(broker: Broker, role: 'hub' | 'device', kind: string, id: string, skewMs: number): Node {
+  const local = () => performance.now() + skewMs;
+  const clock = role === 'device' ? new ClockSync(local) : undefined;
+  // The hub's clock is the reference (here: the test machine's monotonic clock, far from the devices').
+  const time: HubTime = clock ?? { now: local, synced: true };
+  const node: Node = { replica: undefined as unknown as Replica, client: undefined, link: undefined, socket: undefined, clock };
+  const replica = new Replica({
+    role, location: LOCATION, kind, id, group: GROUP, store: new MemoryStore(), time,
+    ...(clock ? { clockSync: clock } : {}),
+    publish: clientPublisher(() => node.client),
+    newId: () => `${id}-${Date.now().toString(36)}-${unique++}`,
+  });
+  (node as { replica: Replica }).replica = replica;
+  connect(node, broker);
+  return node;
+}
+
+function connect(node: Node, broker: Broker): void {
+  const tcp = nodeTcp();
+  const client = new MqttClient({
+    ...nodeHost,
+    socket: (options) => (node.socket = tcp(options)),
+    host: broker.host,
+    port: broker.port,
+    clientId: `${node.replica.subscriptions().length}-${unique++}`,
+    keepaliveSeconds: 10,
+    backoff: { initialMs: 50, maxMs: 500 },
+    will: presenceWill(node.replica),
+  });
+  node.client = client;
+  node.link = new MqttLink(client, node.replica, { scheduler: nodeHost.scheduler, burstMs: 50, resendMs: 200 });
+  const started = client.start();
+  if (!started.ok) throw new Error(started.detail);
+}
+
+/** The link dies (Wi-Fi gone): no DISCONNECT, so the broker publishes the Last Will. */
+function cutOff(node: Node): void {
+  node.link?.stop();
+  node.socket?.destroy();
+  disconnect(node);
+}
+
+function disconnect(node: Node): void {
+  node.link?.stop();
+  node.client?.close();
+  node.link = undefined;
+  node.client = undefined;
+}
+
+for (const start of [startMosquitto, startAedes]) {
+  const name = start === startMosquitto ? 'mosquitto' : 'aedes';
+  describe(`sync end to end through ${name}`, () => {
+    let broker: Broker;
+    let hub: Node;
+    let desk: Node;
+    let wall: Node;
+
+    beforeAll(async () => {
+      broker = await start();
+      hub = makeNode(broker, 'hub', 'hub', 'hub-1', 1_733_000_000_000);
+      desk = makeNode(broker, 'device', 't-embed', 'desk-1', 3 * HOUR);
+      wall = makeNode(broker, 'device', 'presto', 'wall', 5 * HOUR);
+      await until(() => (desk.clock?.synced ?? false) && (wall.clock?.synced ?? false), 10_000, 'devices agree on hub time').catch((e: unknown) => {
+        throw new Error(`${String(e)}: ${JSON.stringify([hub, desk, wall].map((n) => n.replica.rejections.recent()))}`);
+      });
+    });
+
+    afterAll(async () => {
+      for (const node of [desk, wall, hub]) if (node) disconnect(node);
+      await broker?.stop();
+    });
+
+    it('a start on one device shows on the other, through the hub', async () => {
+      const started = desk.replica.command({ type: 'start' });
+      expect(started.ok).toBe(true);
+      const id = started.ok ? started.value.commandId : '';
+      await until(() => wall.replica.current.commandId === id && hub.replica.current.commandId === id, 10_000, 'the start reaches wall and hub').catch((e: unknown) => {
+        throw new Error(`${String(e)}: ${JSON.stringify([hub, desk, wall].map((n) => [n.replica.rejections.recent(), n.replica.current.commandId, n.replica.pending(), n.client?.stats()]))}`);
+      });
+      await until(() => desk.replica.pending().length === 0, 10_000, 'the hub acknowledges the start');
+      expect(wall.replica.current).toEqual(desk.replica.current);
+      const [a, b] = [desk.replica.view(), wall.replica.view()];
+      expect(b.state).toBe('Working');
+      // Both derive remaining time from the same anchor and their agreed hub time (clocks hours apart).
+      expect(Math.abs(a.remainingMs - b.remainingMs)).toBeLessThan(50);
+      expect(hub.replica.presence.online()).toEqual(['desk-1', 'hub-1', 'wall']);
+    });
+
+    it('a device cut off keeps counting, pauses offline, and the group converges after it reconnects', async () => {
+      cutOff(wall);
+      await until(() => !hub.replica.presence.isOnline('wall') && !desk.replica.presence.isOnline('wall'), 10_000, 'the Last Will reports wall offline');
+      const before = wall.replica.view();
+      await until(() => wall.replica.view().elapsedMs > before.elapsedMs + 100, 5_000, 'wall keeps counting offline');
+      expect(wall.replica.view().state).toBe('Working');
+
+      const paused = wall.replica.command({ type: 'pause' });
+      expect(paused.ok).toBe(true);
+      const id = paused.ok ? paused.value.commandId : '';
+      expect(wall.replica.view().paused).toBe(true);
+      expect(wall.replica.pending()).toEqual([id]);
+      // Offline: the pause stays local; the others keep running.
+      expect(desk.replica.current.state.status).toBe('running');
+      expect(hub.replica.current.state.status).toBe('running');
+
+      connect(wall, broker);
+      await until(() => wall.replica.pending().length === 0, 10_000, 'the outbox drains and the hub acks');
+      await until(() => desk.replica.current.commandId === id && hub.replica.current.commandId === id, 10_000, 'the pause reaches everyone');
+      expect(desk.replica.current).toEqual(wall.replica.current);
+      expect(hub.replica.current).toEqual(wall.replica.current);
+      expect(desk.replica.view().remainingMs).toBe(wall.replica.view().remainingMs);
+      expect(desk.replica.view().paused).toBe(true);
+      await until(() => hub.replica.presence.isOnline('wall'), 10_000, 'wall is online again');
+      for (const node of [hub, desk, wall]) expect(node.replica.rejections.total).toBe(0);
+    });
+  });
+}
