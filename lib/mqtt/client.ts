@@ -261,12 +261,14 @@ export class MqttClient {
 
   /**
    * Starts connecting; from then on the client reconnects by itself until `close()`. Refused when
-   * the options make an invalid CONNECT (client id, credentials, will).
+   * the options make an invalid CONNECT (client id, credentials, will). A closed client may be
+   * started again, with a fresh in-memory session. Messages published before start wait in the
+   * offline queue.
    */
   start(): Result<void, MqttErrorReason> {
     const connect = checkPacket(this.connectPacket());
     if (!connect.ok) return connect;
-    if (this.current === 'idle') this.open();
+    if (this.current === 'idle' || this.current === 'closed') this.open();
     return ok(undefined);
   }
 

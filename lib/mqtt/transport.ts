@@ -9,6 +9,10 @@
  *   an ArrayBuffer of what is available, or undefined when nothing is;
  * - `onError()` reports a failed connection or a lost one (the socket is then unusable);
  * - no callback fires from inside the constructor or from inside `write`/`close`.
+ *
+ * On a device: `socket: (options) => new TCP(options) as unknown as TcpSocket` (the SDK types `read`
+ * as returning `number | ArrayBuffer`; in buffer format it returns an ArrayBuffer or undefined). A
+ * TCP implementation that wants an IP `address` instead of `host` gets `{ ...options, address }`.
  */
 
 export interface TcpSocket {
