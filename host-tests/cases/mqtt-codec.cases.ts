@@ -1,7 +1,7 @@
 import { suite, type Case } from '../harness/suite';
 import type { Check } from '../harness/check';
 import {
-  PacketParser, checkPacket, checkTopicFilter, checkTopicName, decodeUtf8, encode, encodeUtf8, encodedLength,
+  PacketEncoder, PacketParser, checkPacket, checkTopicFilter, checkTopicName, decodeUtf8, encode, encodeUtf8, encodedLength,
   isMqttString, topicMatches, type MqttError, type MqttErrorReason, type Packet,
 } from '../../lib/mqtt/index';
 import { concat } from '../support/mqtt-arbitraries';
@@ -313,6 +313,26 @@ export default suite('mqtt codec', {
     const parser = new PacketParser({ maxPacketSize: 1000 });
     t.equal(parser.push(hex('30 ff'), () => t.fail('no packet')), undefined, 'at least 3 + 127 bytes: may still fit');
     t.equal(parser.push(hex('ff'), () => t.fail('no packet'))?.reason, 'packet-too-large', 'at least 16,383 remaining bytes');
+  },
+
+  'recently seen topics are remembered without ever being confused'(t) {
+    // same length and last byte: the parser's and the encoder's topic caches put these in one slot
+    const topics = ['aa/x', 'bb/x', 'aa/x', 'a+/x', 'bb/x', 'é/x'];
+    const encoder = new PacketEncoder();
+    const parser = new PacketParser({ maxPacketSize: 100 });
+    const chunk = new Uint8Array(64);
+    for (const topic of topics.filter((name) => checkTopicName(name).ok)) {
+      const packet: Packet = { type: 'publish', topic, payload: new Uint8Array([1]), qos: 0, retain: false, dup: false };
+      const bytes = encoder.encode(packet);
+      t.deepEqual(bytes, encode(packet), `encoder: ${topic}`);
+      chunk.set(bytes); // the same chunk reused for every read, as a socket buffer would be
+      const seen: Packet[] = [];
+      t.equal(parser.push(chunk.subarray(0, bytes.length), (p) => seen.push(p)), undefined);
+      t.deepEqual(seen, [packet], `parser: ${topic}`);
+    }
+    // a cached topic does not let a wildcard through
+    const wild = frame(0x30, s('a+/x'));
+    t.equal(parser.push(wild, () => t.fail('no packet'))?.reason, 'wildcard-in-topic');
   },
 
   'checkPacket refuses invalid packets with a reason'(t) {

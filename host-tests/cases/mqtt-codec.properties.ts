@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { suite } from '../harness/suite';
 import {
-  PacketParser, checkPacket, checkTopicFilter, checkTopicName, decodeUtf8, encode, encodeUtf8, encodedLength,
+  PacketEncoder, PacketParser, checkPacket, checkTopicFilter, checkTopicName, decodeUtf8, encode, encodeUtf8, encodedLength,
   topicMatches, type MqttError, type Packet,
 } from '../../lib/mqtt/index';
 import { concat, cuts, packet, split, topicFilter, topicLevel, topicName } from '../support/mqtt-arbitraries';
@@ -60,6 +60,17 @@ export default suite('mqtt codec properties', {
       { numRuns: 300 },
     );
     t.ok(true);
+  },
+
+  'a PacketEncoder writes the same bytes as encode, and later packets never disturb earlier results'(t) {
+    fc.assert(
+      fc.property(fc.array(packet({ maxPayload: 3000 }), { maxLength: 40 }), (packets) => {
+        const encoder = new PacketEncoder();
+        const results = packets.map((p) => encoder.encode(p));
+        packets.forEach((p, i) => t.deepEqual(results[i], encode(p), `packet ${i}`));
+      }),
+      { numRuns: 150 },
+    );
   },
 
   'encode then parse gives the packets back, under any split of the stream'(t) {

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import mqtt from 'mqtt-packet';
 import { describe, expect, it } from 'vitest';
 import { check } from '../harness/check';
-import { PacketParser, decodeUtf8, encode, type MqttError, type Packet } from '../../lib/mqtt/index';
+import { PacketEncoder, PacketParser, decodeUtf8, encode, type MqttError, type Packet } from '../../lib/mqtt/index';
 import { concat, cuts, packet, split } from '../support/mqtt-arbitraries';
 import { mqttPacketParse, toMqttPacket } from './mqtt-packet-oracle';
 
@@ -37,14 +37,16 @@ const damaged = fc
   });
 
 describe('mqtt codec against mqtt-packet', () => {
-  it('encode is byte-identical to mqtt-packet generate for valid packets', () => {
+  it('encode (and a PacketEncoder) is byte-identical to mqtt-packet generate for valid packets', () => {
+    const encoder = new PacketEncoder();
     let compared = 0;
     fc.assert(
       fc.property(packet({ maxPayload: 20_000 }), (p) => {
         const ours = encode(p);
+        const pooled = encoder.encode(p);
         const theirs = mqtt.generate(toMqttPacket(p), { protocolVersion: 4 });
         compared++;
-        return Buffer.from(ours).equals(theirs);
+        return Buffer.from(ours).equals(theirs) && Buffer.from(pooled.buffer, pooled.byteOffset, pooled.length).equals(theirs);
       }),
       { numRuns: 3000 },
     );

@@ -8,19 +8,31 @@ import {
   SUBSCRIBE, UNSUBACK, UNSUBSCRIBE,
 } from './header';
 import type { ConnectPacket, Packet, QoS, SubackReturnCode, Subscription, Will } from './packets';
-import { checkTopicFilter } from './topic';
-import { decodeUtf8 } from './utf8';
+import { wildcardPlacementProblem } from './topic';
+import { asciiString, decodeUtf8 } from './utf8';
 
 const PLUS = 0x2b;
 const HASH = 0x23;
+/** Recently decoded topic names kept per parser (a power of two), each at most this many bytes. */
+const TOPIC_CACHE_SLOTS = 8;
+const TOPIC_CACHE_MAX_BYTES = 64;
 
 /** Reads one packet body; keeps the position and the first refusal. One per parser, reused. */
 export class PacketDecoder {
   private bytes: Uint8Array = new Uint8Array(0);
   private pos = 0;
   private end = 0;
+  private readonly cachedTopicBytes: Uint8Array[] = [];
+  private readonly cachedTopics: string[] = [];
   /** Why the last `decode` returned undefined. */
   error: MqttError | undefined;
+
+  constructor() {
+    for (let i = 0; i < TOPIC_CACHE_SLOTS; i++) {
+      this.cachedTopicBytes.push(new Uint8Array(0));
+      this.cachedTopics.push('');
+    }
+  }
 
   /** Decodes bytes[start, end) (the variable header and payload) of a packet whose first byte is `first`. */
   decode(first: number, bytes: Uint8Array, start: number, end: number): Packet | undefined {
@@ -63,9 +75,8 @@ export class PacketDecoder {
   }
 
   private publish(first: number): Packet | undefined {
-    const topic = this.string('topic name');
+    const topic = this.topicName();
     if (topic === undefined) return undefined;
-    if (!this.isTopicName(topic)) return undefined;
     const qos = ((first >> 1) & 3) as QoS;
     const retain = (first & 1) === 1;
     const dup = (first & 8) === 8;
@@ -157,8 +168,8 @@ export class PacketDecoder {
     if (clientId.length === 0 && !clean) return this.fail('identifier-rejected', 'empty client id with CleanSession 0 [MQTT-3.1.3-8]');
     let will: Will | undefined;
     if (hasWill) {
-      const topic = this.string('will topic');
-      if (topic === undefined || !this.isTopicName(topic)) return undefined;
+      const topic = this.topicName();
+      if (topic === undefined) return undefined;
       const payload = this.binary('will payload');
       if (payload === undefined) return undefined;
       will = { topic, payload, qos: willQos as QoS, retain: willRetain };
@@ -221,18 +232,44 @@ export class PacketDecoder {
   private filter(): string | undefined {
     const filter = this.string('topic filter');
     if (filter === undefined) return undefined;
-    const checked = checkTopicFilter(filter);
-    return checked.ok ? filter : this.fail(checked.reason, checked.detail);
+    const problem = wildcardPlacementProblem(filter);
+    return problem === undefined ? filter : this.fail('invalid-topic-filter', `${problem}: ${filter}`);
   }
 
-  /** Already decoded, so only emptiness and wildcards remain to check. */
-  private isTopicName(topic: string): boolean {
-    if (topic.length === 0) return this.fail('invalid-topic', 'empty topic name') ?? false;
-    for (let i = 0; i < topic.length; i++) {
-      const c = topic.charCodeAt(i);
-      if (c === PLUS || c === HASH) return this.fail('wildcard-in-topic', `wildcard in topic name ${topic}`) ?? false;
+  /**
+   * A length-prefixed topic name: non-empty, well-formed, no wildcard. Topics repeat, so the last few
+   * short ones are kept with their bytes: a repeat costs a byte comparison instead of a new string.
+   */
+  private topicName(): string | undefined {
+    if (this.end - this.pos < 2) return this.fail('malformed-packet', "too short for the topic name's length");
+    const bytes = this.bytes;
+    const length = this.uint16();
+    const start = this.pos;
+    const stop = start + length;
+    if (stop > this.end) return this.fail('malformed-packet', 'the topic name runs past the packet');
+    if (length === 0) return this.fail('invalid-topic', 'empty topic name');
+    this.pos = stop;
+    const slot = (length ^ bytes[stop - 1]!) & (TOPIC_CACHE_SLOTS - 1);
+    const known = this.cachedTopicBytes[slot]!;
+    if (known.length === length) {
+      let i = 0;
+      while (i < length && known[i] === bytes[start + i]) i++;
+      if (i === length) return this.cachedTopics[slot];
     }
-    return true;
+    // '+' and '#' are ASCII, and no byte of a multi-byte UTF-8 sequence is ASCII: a byte scan finds them.
+    let ascii = true;
+    for (let i = start; i < stop; i++) {
+      const b = bytes[i]!;
+      if (b === PLUS || b === HASH) return this.fail('wildcard-in-topic', 'wildcard in a topic name');
+      if (b === 0 || b >= 0x80) ascii = false;
+    }
+    const topic = ascii ? asciiString(bytes, start, stop) : decodeUtf8(bytes, start, stop);
+    if (topic === undefined) return this.fail('invalid-utf8', 'the topic name is not well-formed UTF-8 without U+0000');
+    if (length <= TOPIC_CACHE_MAX_BYTES) {
+      this.cachedTopicBytes[slot] = bytes.slice(start, stop);
+      this.cachedTopics[slot] = topic;
+    }
+    return topic;
   }
 
   private fail(reason: MqttErrorReason, detail: string): undefined {

@@ -23,15 +23,22 @@ export function checkTopicName(topic: string): Result<string, MqttErrorReason> {
 export function checkTopicFilter(filter: string): Result<string, MqttErrorReason> {
   if (filter.length === 0) return refuse('invalid-topic-filter', 'a topic filter must not be empty');
   if (!isMqttString(filter)) return refuse('invalid-utf8', 'a topic filter must be an MQTT string (no U+0000, no lone surrogate, at most 65535 bytes)');
+  const problem = wildcardPlacementProblem(filter);
+  return problem === undefined ? ok(filter) : refuse('invalid-topic-filter', `${problem}: ${filter}`);
+}
+
+/** Why the wildcards of a filter (already a valid MQTT string) are misplaced, or undefined if they are not. */
+export function wildcardPlacementProblem(filter: string): string | undefined {
+  if (filter.length === 0) return 'a topic filter must not be empty';
   const last = filter.length - 1;
   for (let i = 0; i <= last; i++) {
     const c = filter.charCodeAt(i);
     if (c !== PLUS && c !== HASH) continue;
     const alone = (i === 0 || filter.charCodeAt(i - 1) === SLASH) && (i === last || filter.charCodeAt(i + 1) === SLASH);
-    if (!alone) return refuse('invalid-topic-filter', `a wildcard must fill a whole level: ${filter}`);
-    if (c === HASH && i !== last) return refuse('invalid-topic-filter', `'#' must be the last level: ${filter}`);
+    if (!alone) return 'a wildcard must fill a whole level';
+    if (c === HASH && i !== last) return "'#' must be the last level";
   }
-  return ok(filter);
+  return undefined;
 }
 
 /**

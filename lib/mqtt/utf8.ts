@@ -70,15 +70,22 @@ export function encodeUtf8(text: string): Uint8Array {
 export function isMqttString(text: string): boolean {
   const n = text.length;
   if (n > MAX_STRING_BYTES) return false;
+  let bytes = n;
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
-    if (c === 0) return false;
-    if (c >= 0xd800 && c <= 0xdfff) {
+    if (c < 0x80) {
+      if (c === 0) return false;
+    } else if (c < 0x800) {
+      bytes += 1;
+    } else if (c >= 0xd800 && c <= 0xdfff) {
       if (c > 0xdbff || i + 1 >= n || !isLowSurrogate(text.charCodeAt(i + 1))) return false;
+      bytes += 2;
       i++;
+    } else {
+      bytes += 2;
     }
   }
-  return utf8Length(text) <= MAX_STRING_BYTES;
+  return bytes <= MAX_STRING_BYTES;
 }
 
 /**
@@ -94,28 +101,28 @@ export function decodeUtf8(bytes: Uint8Array, start: number, end: number): strin
   }
   if (i === end) return asciiString(bytes, start, end);
   let text = i > start ? asciiString(bytes, start, i) : '';
+  // UTF-16 units are collected and turned into a string a batch at a time, not one character at a time.
+  const units: number[] = [];
   while (i < end) {
     const b = bytes[i]!;
     if (b < 0x80) {
       if (b === 0) return undefined;
-      text += String.fromCharCode(b);
+      units.push(b);
       i++;
-      continue;
-    }
-    let code: number;
-    if (b >= 0xc2 && b <= 0xdf) {
+    } else if (b >= 0xc2 && b <= 0xdf) {
       if (i + 1 >= end) return undefined;
       const b1 = bytes[i + 1]!;
       if ((b1 & 0xc0) !== 0x80) return undefined;
-      code = ((b & 0x1f) << 6) | (b1 & 0x3f);
+      units.push(((b & 0x1f) << 6) | (b1 & 0x3f));
       i += 2;
     } else if (b >= 0xe0 && b <= 0xef) {
       if (i + 2 >= end) return undefined;
       const b1 = bytes[i + 1]!;
       const b2 = bytes[i + 2]!;
       if ((b1 & 0xc0) !== 0x80 || (b2 & 0xc0) !== 0x80) return undefined;
-      code = ((b & 0x0f) << 12) | ((b1 & 0x3f) << 6) | (b2 & 0x3f);
+      const code = ((b & 0x0f) << 12) | ((b1 & 0x3f) << 6) | (b2 & 0x3f);
       if (code < 0x800 || (code >= 0xd800 && code <= 0xdfff)) return undefined;
+      units.push(code);
       i += 3;
     } else if (b >= 0xf0 && b <= 0xf4) {
       if (i + 3 >= end) return undefined;
@@ -123,33 +130,39 @@ export function decodeUtf8(bytes: Uint8Array, start: number, end: number): strin
       const b2 = bytes[i + 2]!;
       const b3 = bytes[i + 3]!;
       if ((b1 & 0xc0) !== 0x80 || (b2 & 0xc0) !== 0x80 || (b3 & 0xc0) !== 0x80) return undefined;
-      code = ((b & 0x07) << 18) | ((b1 & 0x3f) << 12) | ((b2 & 0x3f) << 6) | (b3 & 0x3f);
+      const code = ((b & 0x07) << 18) | ((b1 & 0x3f) << 12) | ((b2 & 0x3f) << 6) | (b3 & 0x3f);
       if (code < 0x10000 || code > 0x10ffff) return undefined;
+      units.push(0xd800 + ((code - 0x10000) >> 10), 0xdc00 + ((code - 0x10000) & 0x3ff));
       i += 4;
-      code -= 0x10000;
-      text += String.fromCharCode(0xd800 + (code >> 10), 0xdc00 + (code & 0x3ff));
-      continue;
     } else {
       return undefined;
     }
-    text += String.fromCharCode(code);
+    if (units.length >= BATCH) {
+      text += String.fromCharCode.apply(null, units);
+      units.length = 0;
+    }
   }
-  return text;
+  return units.length > 0 ? text + String.fromCharCode.apply(null, units) : text;
 }
+
+/** Characters turned into a string per call (well within every engine's argument limit). */
+const BATCH = 4096;
 
 /** bytes[start, end) are all ASCII (checked by the caller). */
 export function asciiString(bytes: Uint8Array, start: number, end: number): string {
-  const n = end - start;
-  if (n <= 16) {
+  if (end - start <= 64) {
+    // Eight characters per call: about twice as fast as `apply` on V8 for short strings (no view to make).
     let text = '';
-    for (let i = start; i < end; i++) text += String.fromCharCode(bytes[i]!);
+    let i = start;
+    for (; i + 8 <= end; i += 8)
+      text += String.fromCharCode(bytes[i]!, bytes[i + 1]!, bytes[i + 2]!, bytes[i + 3]!, bytes[i + 4]!, bytes[i + 5]!, bytes[i + 6]!, bytes[i + 7]!);
+    for (; i < end; i++) text += String.fromCharCode(bytes[i]!);
     return text;
   }
-  // Arguments come from the typed array itself; chunks keep the call within engine argument limits.
+  if (end - start <= BATCH) return String.fromCharCode.apply(null, bytes.subarray(start, end) as unknown as number[]);
   let text = '';
-  for (let i = start; i < end; i += 4096) {
-    const stop = i + 4096 < end ? i + 4096 : end;
-    text += String.fromCharCode.apply(null, bytes.subarray(i, stop) as unknown as number[]);
+  for (let i = start; i < end; i += BATCH) {
+    text += String.fromCharCode.apply(null, bytes.subarray(i, Math.min(i + BATCH, end)) as unknown as number[]);
   }
   return text;
 }
