@@ -6,8 +6,9 @@ import protocol from './protocol.cases';
 import syncParts from './sync.cases';
 import syncConvergence from './sync.convergence';
 import syncClock from './sync.clock';
+import syncLink from './sync.link';
 import mqttClient from './mqtt-client.cases';
 import mqttCodec from './mqtt-codec.cases';
 import mqttCodecProperties from './mqtt-codec.properties';
 
-export const suites: Suite[] = [timer, timerProperties, protocol, syncParts, syncConvergence, syncClock, mqttClient, mqttCodec, mqttCodecProperties];
+export const suites: Suite[] = [timer, timerProperties, protocol, syncParts, syncConvergence, syncClock, syncLink, mqttClient, mqttCodec, mqttCodecProperties];

@@ -20,6 +20,8 @@ export interface LinkOptions {
   readonly burstMs?: number;
   /** Time exchanges after the burst (default every 30 s). */
   readonly timeEveryMs?: number;
+  /** How often the hub looks for phase completions to report (default 1 s). */
+  readonly completionMs?: number;
 }
 
 /** A publish port over the client: settles when the broker took the message, rejects on refusal. */
@@ -41,7 +43,7 @@ export function presenceWill(replica: Replica): Will {
 export class MqttLink {
   private readonly off: (() => void)[] = [];
   private timeTimer: TimerHandle | undefined;
-  private resendTimer: TimerHandle | undefined;
+  private timers: TimerHandle[] = [];
   private exchanges = 0;
   private connected = false;
 
@@ -70,14 +72,17 @@ export class MqttLink {
     this.replica.connected();
     this.exchanges = 0;
     this.exchangeTime();
-    this.scheduleResend();
+    this.every(this.options.resendMs ?? 5_000, () => {
+      if (this.replica.pending().length > 0) this.replica.resend();
+    });
+    this.every(this.options.completionMs ?? 1_000, () => this.replica.reportCompletions());
   }
 
   private onDisconnect(): void {
     this.connected = false;
     if (this.timeTimer !== undefined) this.options.scheduler.clear(this.timeTimer);
-    if (this.resendTimer !== undefined) this.options.scheduler.clear(this.resendTimer);
-    this.timeTimer = this.resendTimer = undefined;
+    for (const timer of this.timers.splice(0)) this.options.scheduler.clear(timer);
+    this.timeTimer = undefined;
   }
 
   private exchangeTime(): void {
@@ -88,11 +93,14 @@ export class MqttLink {
     this.timeTimer = this.options.scheduler.set(() => this.exchangeTime(), this.exchanges < timeBurst ? burstMs : timeEveryMs);
   }
 
-  private scheduleResend(): void {
-    this.resendTimer = this.options.scheduler.set(() => {
+  /** Runs `work` every `ms` while connected. */
+  private every(ms: number, work: () => void): void {
+    const handle: TimerHandle = this.options.scheduler.set(() => {
+      this.timers = this.timers.filter((h) => h !== handle);
       if (!this.connected) return;
-      if (this.replica.pending().length > 0) this.replica.resend();
-      this.scheduleResend();
-    }, this.options.resendMs ?? 5_000);
+      work();
+      this.every(ms, work);
+    }, ms);
+    this.timers.push(handle);
   }
 }

@@ -63,6 +63,7 @@ export type CommandRefusal = RefusalReason | 'oversized';
 
 const REGISTER_KEY = 'reg';
 const CLOCK_KEY = 'hlc';
+const COMPLETIONS_KEY = 'done';
 
 export class Replica {
   readonly rejections: Rejections;
@@ -151,6 +152,24 @@ export class Replica {
   presenceMessage(status: 'online' | 'offline'): { topic: string; payload: Uint8Array } {
     const bytes = encodeMessage({ channel: 'presence', dev: this.options.id, status });
     return { topic: this.topic('presence'), payload: bytes.ok ? bytes.value : new Uint8Array(0) };
+  }
+
+  /**
+   * Hub: publishes a completion event for every phase completed by time since the last report (at
+   * most `burst` after a long outage), each number once, even across a restart. Devices: nothing.
+   */
+  reportCompletions(burst = 8): number[] {
+    if (this.options.role !== 'hub' || this.register.commandId === '') return [];
+    const done = view(this.register.state, this.options.time.now()).completions;
+    const last = Number(this.options.store.get(COMPLETIONS_KEY) ?? '0');
+    if (!(done > last)) return [];
+    const reported: number[] = [];
+    for (let n = Math.max(last + 1, done - burst + 1); n <= done; n++) {
+      this.send('event', { channel: 'event', dev: this.options.id, kind: 'completion', group: this.options.group, n });
+      reported.push(n);
+    }
+    this.store(COMPLETIONS_KEY, String(done));
+    return reported;
   }
 
   /** Devices: starts a time exchange with the hub. */
