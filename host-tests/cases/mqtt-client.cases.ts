@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { suite } from '../harness/suite';
-import type { Check } from '../harness/check';
+import { check, type Check } from '../harness/check';
 import { Backoff } from '../../lib/mqtt/backoff';
 import {
   MqttClient,
@@ -453,6 +453,89 @@ export default suite('mqtt client', {
     while (peer.take().length === 0) peer.grant(5);
     t.ok(peer.writes.every((n) => n <= 5), `write sizes ${peer.writes.join(',')}`);
     t.ok(peer.writes.length > 2);
+  },
+
+  'no CONNACK within the connect timeout closes the attempt and retries'(t) {
+    const r = rig({ connectTimeoutMs: 5_000 });
+    r.client.start();
+    r.net.last.accept();
+    r.time.advance(4_999);
+    t.equal(r.client.state, 'connecting');
+    r.time.advance(1);
+    t.equal(r.disconnects[0]?.reason, 'connect-timeout');
+    t.ok(r.net.peers[0]!.closedByClient);
+    r.time.advance(1_000);
+    t.equal(r.net.peers.length, 2);
+  },
+
+  async 'property: across lost packets and dropped links every QoS 1/2 message settles; the broker gets QoS 2 once, QoS 1 at least once'() {
+    type Step =
+      | { readonly kind: 'publish'; readonly qos: 1 | 2 }
+      | { readonly kind: 'toBroker' | 'toClient'; readonly n: number }
+      | { readonly kind: 'drop' };
+    const step: fc.Arbitrary<Step> = fc.oneof(
+      fc.record({ kind: fc.constant('publish' as const), qos: fc.constantFrom(1 as const, 2 as const) }),
+      fc.record({ kind: fc.constantFrom('toBroker' as const, 'toClient' as const), n: fc.integer({ min: 1, max: 4 }) }),
+      fc.record({ kind: fc.constant('drop' as const) }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { maxLength: 40 }), async (steps) => {
+        const r = rig({ clean: false, limits: { maxInflight: 3, offlineQueue: 64 } });
+        let peer = online(check, r);
+        // Packets in the network, not yet processed by the other end; a dropped link loses them.
+        let toBroker: Packet[] = [];
+        let toClient: Packet[] = [];
+        const awaitingPubrel = new Set<number>(); // the broker's QoS 2 session state, kept across links
+        const received = new Map<string, number>();
+        const results: Promise<{ ok: boolean }>[] = [];
+        const qosOf: QoS[] = [];
+        const brokerStep = (n: number) => {
+          toBroker.push(...peer.take());
+          for (const packet of toBroker.splice(0, n)) {
+            if (packet.type === 'publish') {
+              const id = packet.packetId!;
+              const key = String.fromCharCode(...packet.payload);
+              if (packet.qos === 1 || !awaitingPubrel.has(id)) received.set(key, (received.get(key) ?? 0) + 1);
+              if (packet.qos === 2) awaitingPubrel.add(id);
+              toClient.push({ type: packet.qos === 1 ? 'puback' : 'pubrec', packetId: id });
+            } else if (packet.type === 'pubrel') {
+              awaitingPubrel.delete(packet.packetId);
+              toClient.push({ type: 'pubcomp', packetId: packet.packetId });
+            }
+          }
+        };
+        const clientStep = (n: number) => {
+          for (const packet of toClient.splice(0, n)) if (r.client.state === 'connected') peer.send(packet);
+        };
+        for (const s of steps) {
+          if (s.kind === 'publish') {
+            qosOf.push(s.qos);
+            results.push(r.client.publish('t', String(qosOf.length - 1), { qos: s.qos }));
+          } else if (s.kind === 'toBroker') brokerStep(s.n);
+          else if (s.kind === 'toClient') clientStep(s.n);
+          else {
+            toBroker = [];
+            toClient = [];
+            peer.take();
+            peer.fail();
+            peer = reconnect(check, r, true);
+          }
+        }
+        for (let quiet = 0; quiet < 100 && (r.client.stats().inflight > 0 || toClient.length > 0); quiet++) {
+          brokerStep(1_000);
+          clientStep(1_000);
+        }
+        check.deepEqual([r.client.stats().inflight, r.client.stats().queued], [0, 0], 'nothing left unacknowledged');
+        const settled = await Promise.all(results);
+        check.ok(settled.every((result) => result.ok), 'every publish settled ok');
+        qosOf.forEach((qos, i) => {
+          const count = received.get(String(i)) ?? 0;
+          if (qos === 2) check.equal(count, 1, `QoS 2 message ${i}`);
+          else check.ok(count >= 1, `QoS 1 message ${i} arrived`);
+        });
+      }),
+      { numRuns: 150 },
+    );
   },
 
   'a throwing listener is reported as an error event and the exchange still completes'(t) {
