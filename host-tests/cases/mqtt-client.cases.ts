@@ -538,6 +538,60 @@ export default suite('mqtt client', {
     );
   },
 
+  async 'property: inbound QoS 2 reaches the application exactly once whatever is repeated or lost'() {
+    type Step = { readonly kind: 'new' | 'repeat' | 'release' | 'drop'; readonly pick: number };
+    const step = fc.record({ kind: fc.constantFrom('new' as const, 'repeat' as const, 'release' as const, 'drop' as const), pick: fc.nat(7) });
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { maxLength: 40 }), async (steps: Step[]) => {
+        const r = rig({ clean: false });
+        let peer = online(check, r);
+        // The broker's outbound QoS 2 state: packet id -> [message number, stage]; ids 1..3 are reused.
+        const pending = new Map<number, { n: number; stage: 'published' | 'released' }>();
+        let sent = 0;
+        const publish = (packetId: number, n: number, dup: boolean) =>
+          peer.send({ type: 'publish', topic: 't', payload: text(String(n)), qos: 2, retain: false, dup, packetId });
+        const readAcks = () => {
+          for (const packet of peer.take()) {
+            const entry = pending.get((packet as { packetId: number }).packetId);
+            if (packet.type === 'pubrec' && entry) {
+              entry.stage = 'released';
+              peer.send({ type: 'pubrel', packetId: packet.packetId });
+            } else if (packet.type === 'pubcomp' && entry?.stage === 'released') pending.delete(packet.packetId);
+          }
+        };
+        for (const s of steps) {
+          const ids = [...pending.keys()];
+          if (s.kind === 'new') {
+            const free = [1, 2, 3].find((id) => !pending.has(id));
+            if (free === undefined) continue;
+            pending.set(free, { n: sent, stage: 'published' });
+            publish(free, sent++, false);
+          } else if (s.kind === 'repeat' && ids.length > 0) {
+            const id = ids[s.pick % ids.length]!;
+            const entry = pending.get(id)!;
+            if (entry.stage === 'published') publish(id, entry.n, true);
+          } else if (s.kind === 'release') readAcks();
+          else if (s.kind === 'drop') {
+            peer.take(); // acknowledgements lost with the link
+            peer.fail();
+            peer = reconnect(check, r, true);
+            for (const [id, entry] of pending)
+              if (entry.stage === 'published') publish(id, entry.n, true);
+              else peer.send({ type: 'pubrel', packetId: id });
+          }
+        }
+        for (let i = 0; i < 10 && pending.size > 0; i++) readAcks();
+        check.equal(pending.size, 0, 'every exchange completed');
+        check.deepEqual(
+          r.messages.map((m) => Number(String.fromCharCode(...m.payload))),
+          Array.from({ length: sent }, (_, n) => n),
+          'each message once, in order',
+        );
+      }),
+      { numRuns: 150 },
+    );
+  },
+
   'a throwing listener is reported as an error event and the exchange still completes'(t) {
     const r = rig();
     r.client.on('message', () => {
