@@ -425,6 +425,17 @@ export default suite('mqtt client', {
     t.equal(r.disconnects[1]?.reason, 'protocol-error');
   },
 
+  async 'a SUBACK with the wrong number of codes settles the request and closes the connection'(t) {
+    const r = rig();
+    const peer = online(t, r);
+    const result = tracked(r.client.subscribe([{ topic: 'a', qos: 1 }, { topic: 'b', qos: 1 }]));
+    const [subscribe] = peer.take();
+    peer.send({ type: 'suback', packetId: (subscribe as { packetId: number }).packetId, granted: [1] });
+    await settle();
+    t.equal(result.value?.ok, false);
+    t.equal(r.disconnects[0]?.reason, 'protocol-error');
+  },
+
   async 'an outbound PUBLISH above maxPacketSize or with a wildcard topic is refused, not sent'(t) {
     const r = rig({ limits: { maxPacketSize: 64 } });
     const peer = online(t, r);

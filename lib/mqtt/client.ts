@@ -493,8 +493,11 @@ export class MqttClient {
       case 'suback':
         return this.answered(packet.packetId, 'subscribe', (request) => {
           if (request.kind !== 'subscribe') return;
-          if (packet.granted.length !== request.topics.length)
-            return this.violation(`SUBACK has ${packet.granted.length} codes for ${request.topics.length} filters`);
+          if (packet.granted.length !== request.topics.length) {
+            const detail = `SUBACK has ${packet.granted.length} codes for ${request.topics.length} filters`;
+            request.settle(refuse('connection-lost', detail));
+            return this.violation(detail);
+          }
           request.settle(
             ok(request.topics.map((topic, i) => {
               const code = packet.granted[i]!;
