@@ -437,6 +437,14 @@ export default suite('mqtt codec', {
       const bytes = hex(bad);
       t.equal(decodeUtf8(bytes, 0, bytes.length), undefined, bad);
     }
+    // a surrogate pair across the 64-unit slices long strings are walked in
+    const long = `${'a'.repeat(63)}𝄞${'é'.repeat(70)}\ud800`;
+    const longBytes = encodeUtf8(long);
+    t.equal(longBytes.length, 63 + 4 + 140 + 3);
+    t.deepEqual(longBytes.subarray(63, 67), hex('f0 9d 84 9e'));
+    t.equal(decodeUtf8(longBytes, 0, longBytes.length - 3), long.slice(0, -1));
+    t.ok(!isMqttString(long), 'the trailing lone surrogate');
+    t.ok(isMqttString(long.slice(0, -1)));
     t.ok(isMqttString('a𝄞'));
     t.ok(!isMqttString('\udc00a'));
     t.ok(!isMqttString('a\u0000'));

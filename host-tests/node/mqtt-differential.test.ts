@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import mqtt from 'mqtt-packet';
 import { describe, expect, it } from 'vitest';
 import { check } from '../harness/check';
-import { PacketEncoder, PacketParser, decodeUtf8, encode, type MqttError, type Packet } from '../../lib/mqtt/index';
+import { PacketEncoder, PacketParser, decodeUtf8, encode, encodeUtf8, isMqttString, utf8Length, type MqttError, type Packet } from '../../lib/mqtt/index';
 import { concat, cuts, packet, split } from '../support/mqtt-arbitraries';
 import { mqttPacketParse, toMqttPacket } from './mqtt-packet-oracle';
 
@@ -92,6 +92,24 @@ describe('mqtt codec against mqtt-packet', () => {
     // both outcomes must actually occur for the property to mean anything
     expect(acceptedByUs).toBeGreaterThan(100);
     expect(refusedByUsOnly).toBeGreaterThan(10);
+  });
+
+  it('encodeUtf8, utf8Length and isMqttString agree with Node for any string, lone surrogates included', () => {
+    const unit = fc.oneof(
+      { arbitrary: fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }), weight: 8 },
+      { arbitrary: fc.integer({ min: 0xd800, max: 0xdfff }).map((c) => String.fromCharCode(c)), weight: 1 },
+      { arbitrary: fc.constant('\u0000'), weight: 1 },
+    );
+    fc.assert(
+      fc.property(fc.string({ unit, maxLength: 200 }), (text) => {
+        const expected = Buffer.from(text, 'utf8');
+        expect(Buffer.from(encodeUtf8(text)).equals(expected)).toBe(true);
+        expect(utf8Length(text)).toBe(expected.length);
+        const wellFormed = !text.includes('\u0000') && !/\p{Surrogate}/u.test(text);
+        expect(isMqttString(text)).toBe(wellFormed && expected.length <= 65535);
+      }),
+      { numRuns: 5000 },
+    );
   });
 
   it('decodeUtf8 agrees with a fatal TextDecoder, and also refuses U+0000', () => {
