@@ -233,7 +233,9 @@ export default suite('mqtt client', {
     const again = reconnect(t, r, true);
     again.send({ ...message, dup: true });
     t.equal(r.messages.length, 1, 'still once after a reconnect');
+    t.equal(r.client.stats().awaitingPubrel, 1);
     again.send({ type: 'pubrel', packetId: 42 });
+    t.equal(r.client.stats().awaitingPubrel, 0);
     t.deepEqual(again.take(), [{ type: 'pubrec', packetId: 42 }, { type: 'pubcomp', packetId: 42 }]);
     t.equal(r.client.stats().duplicatesSuppressed, 2);
     // Released: the same id now carries a new message.

@@ -171,6 +171,8 @@ export interface MqttClientStats {
   readonly offlineRefused: number;
   readonly connects: number;
   readonly connectAttempts: number;
+  /** Inbound QoS 2 messages delivered whose PUBREL has not arrived yet. */
+  readonly awaitingPubrel: number;
   /** Inbound QoS 2 PUBLISHes that repeated an id awaiting PUBREL (acknowledged, not delivered). */
   readonly duplicatesSuppressed: number;
   /** Retransmitted PUBLISH (DUP) and PUBREL packets after reconnects. */
@@ -349,6 +351,7 @@ export class MqttClient {
       offlineRefused: this.queue.refused,
       connects: this.connects,
       connectAttempts: this.connectAttempts,
+      awaitingPubrel: this.inboundQos2.size,
       duplicatesSuppressed: this.duplicatesSuppressed,
       retransmitted: this.retransmitted,
       pingsSent: this.pingsSent,
