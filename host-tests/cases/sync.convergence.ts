@@ -104,12 +104,21 @@ function checkConverged(t: Check, cluster: SyncCluster): void {
 }
 
 function property(t: Check, runs: number, seed: number): void {
+  const exercised = { offlineCommands: 0, rebootsWithPending: 0, dropped: 0, duplicated: 0, hubDuplicates: 0 };
   fc.assert(
     fc.property(scheduleArb, (schedule) => {
-      checkConverged(t, run(schedule));
+      const cluster = run(schedule);
+      checkConverged(t, cluster);
+      exercised.offlineCommands += cluster.seen.offlineCommands;
+      exercised.rebootsWithPending += cluster.seen.rebootsWithPending;
+      exercised.dropped += cluster.network.dropped;
+      exercised.duplicated += cluster.network.duplicated;
+      exercised.hubDuplicates += cluster.hubDuplicates;
     }),
     { numRuns: runs, seed },
   );
+  // The generators must reach the hard cases, or passing would prove little.
+  for (const [what, count] of Object.entries(exercised)) t.ok(count > 0, `no schedule exercised ${what}`);
 }
 
 // 4 x 250 = 1,000 generated schedules per run (Node and XS alike), with fixed seeds so runs replay.

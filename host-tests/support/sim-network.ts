@@ -46,6 +46,8 @@ export class SimNetwork {
   now = 0;
   faults: Faults = { drop: 0, duplicate: 0, minDelay: 1, maxDelay: 1 };
   delivered = 0;
+  dropped = 0;
+  duplicated = 0;
   private readonly nodes = new Map<string, Node>();
   private readonly retained = new Map<string, Uint8Array>();
   private queue: Pending[] = [];
@@ -113,9 +115,15 @@ export class SimNetwork {
     if (retain) this.retained.set(topic, payload);
     for (const [name, node] of this.nodes)
       if (node.subscriptions.some((f) => topicMatches(f, topic))) {
-        if (this.random() < this.faults.drop) continue;
+        if (this.random() < this.faults.drop) {
+          this.dropped++;
+          continue;
+        }
         this.toSubscriber(name, topic, payload);
-        if (this.random() < this.faults.duplicate) this.toSubscriber(name, topic, payload);
+        if (this.random() < this.faults.duplicate) {
+          this.duplicated++;
+          this.toSubscriber(name, topic, payload);
+        }
       }
   }
 

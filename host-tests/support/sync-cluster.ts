@@ -26,6 +26,10 @@ export class SyncCluster {
   readonly hubHistory: CommandMessage[] = [];
   /** Every command a device accepted locally. */
   readonly issued: Issued[] = [];
+  /** What the schedule exercised, so tests can show their generators reach the hard cases. */
+  readonly seen = { offlineCommands: 0, rebootsWithPending: 0 };
+  /** Commands that reached the hub again after it had applied them. */
+  hubDuplicates = 0;
   private readonly stores: MemoryStore[] = [];
   private readonly idRandom: () => number;
 
@@ -51,7 +55,9 @@ export class SyncCluster {
   command(device: number, command: Command): void {
     const replica = this.devices[device]!;
     const result = replica.command(command);
-    if (result.ok) this.issued.push({ id: result.value.commandId, dev: this.names[device]! });
+    if (!result.ok) return;
+    this.issued.push({ id: result.value.commandId, dev: this.names[device]! });
+    if (!this.network.isOnline(this.names[device]!)) this.seen.offlineCommands++;
   }
 
   setOnline(device: number, online: boolean): void {
@@ -62,6 +68,7 @@ export class SyncCluster {
   /** Power cycle: RAM (the replica object, in-flight deliveries) is lost, the Store is kept. */
   reboot(device: number, clockError: number): void {
     const name = this.names[device]!;
+    if (this.devices[device]!.pending().length > 0) this.seen.rebootsWithPending++;
     this.network.setOnline(name, false);
     this.devices[device] = this.replica('sim', name, this.stores[device]!, clockError);
   }
@@ -102,7 +109,11 @@ export class SyncCluster {
       seenBucketSize: kind === 'hub' ? 256 : 32,
       ...(kind === 'hub' ? { onApplied: (message: CommandMessage) => this.hubHistory.push(message) } : {}),
     });
-    network.attach(id, replica.subscriptions(), (topic, payload) => replica.receive(topic, payload));
+    network.attach(id, replica.subscriptions(), (topic, payload) => {
+      const applied = this.hubHistory.length;
+      const received = replica.receive(topic, payload);
+      if (kind === 'hub' && received.ok && received.value.channel === 'command' && this.hubHistory.length === applied) this.hubDuplicates++;
+    });
     return replica;
   }
 
