@@ -109,7 +109,7 @@ export class Replica {
       return [channelFilter(location, 'command'), channelFilter(location, 'time'), channelFilter(location, 'presence')];
     return [
       channelFilter(location, 'command'),
-      `argus/${location}/${GROUP_KIND}/${group}/state`,
+      this.topic('state', { location, kind: GROUP_KIND, id: group }),
       this.topic('event'),
       this.topic('time'),
       channelFilter(location, 'presence'),
