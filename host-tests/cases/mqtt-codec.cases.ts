@@ -246,6 +246,26 @@ export default suite('mqtt codec', {
     t.deepEqual(seen[1], { type: 'pingresp' }, 'reset makes it usable for a new connection');
   },
 
+  'a listener that throws fails the parser, and the exception reaches the caller'(t) {
+    const parser = new PacketParser({ maxPacketSize: 100 });
+    const boom = new Error('listener bug');
+    const thrown = t.throws(() => parser.push(hex('c0 00 c0 00'), () => { throw boom; }));
+    t.equal(thrown, boom);
+    const seen: Packet[] = [];
+    t.equal(parser.push(hex('d0 00'), (p) => seen.push(p))?.reason, 'protocol-violation');
+    t.equal(seen.length, 0, 'the unread PINGREQ is not mistaken for the start of a new packet');
+  },
+
+  'a maxPacketSize that is not a usable number still bounds memory'(t) {
+    for (const limit of [Number.NaN, -5, 0, 1]) {
+      const parser = new PacketParser({ maxPacketSize: limit });
+      t.equal(parser.push(hex('30 03'), () => t.fail('no packet'))?.reason, 'packet-too-large', String(limit));
+    }
+    const parser = new PacketParser({ maxPacketSize: Number.POSITIVE_INFINITY });
+    t.equal(parser.push(hex('30 80 80 80 01'), () => t.fail('no packet')), undefined, 'the largest MQTT packet is allowed');
+    t.ok(parser.bufferedBytes <= 5 + 268_435_455);
+  },
+
   'reset drops a half-received packet'(t) {
     const parser = new PacketParser({ maxPacketSize: 100 });
     const seen: Packet[] = [];
@@ -351,7 +371,7 @@ export default suite('mqtt codec', {
       [{ ...publish, qos: 1, packetId: 65536 }, 'zero-packet-id'],
       [{ ...publish, qos: 0, packetId: 5 }, 'protocol-violation'],
       // only the length is read: a stand-in for a payload past the 268,435,455-byte limit
-      [{ ...publish, payload: { length: 268_435_455 } as Uint8Array }, 'packet-too-large'],
+      [{ ...publish, payload: Object.create(Uint8Array.prototype, { length: { value: 268_435_455 } }) as Uint8Array }, 'packet-too-large'],
       [{ type: 'puback', packetId: 0 }, 'zero-packet-id'],
       [{ type: 'pubrel', packetId: 1.5 }, 'zero-packet-id'],
       [{ type: 'subscribe', packetId: 1, subscriptions: [] }, 'empty-subscription-list'],
@@ -373,6 +393,18 @@ export default suite('mqtt codec', {
       [{ ...connect, protocolVersion: 3 as 4 }, 'unsupported-protocol-version'],
       [{ ...connect, protocolName: 'MQIsdp' as 'MQTT' }, 'protocol-violation'],
       [{ type: 'auth' } as unknown as Packet, 'unknown-packet-type'],
+      // fields of the wrong type, as plain JavaScript or parsed JSON could hand over
+      [{ ...publish, topic: 42 } as unknown as Packet, 'malformed-packet'],
+      [{ ...publish, payload: [1, 2] } as unknown as Packet, 'malformed-packet'],
+      [{ ...connect, clean: 1 } as unknown as Packet, 'malformed-packet'],
+      [{ ...connect, username: 'u', password: 'secret' } as unknown as Packet, 'malformed-packet'],
+      [{ ...connect, will: { topic: 'a', payload: 'x', qos: 0, retain: false } } as unknown as Packet, 'malformed-packet'],
+      [{ type: 'subscribe', packetId: 1, subscriptions: 'a/b' } as unknown as Packet, 'malformed-packet'],
+      [{ type: 'subscribe', packetId: 1, subscriptions: [{ topic: 7, qos: 0 }] } as unknown as Packet, 'malformed-packet'],
+      [{ type: 'unsubscribe', packetId: 1, topics: [null] } as unknown as Packet, 'malformed-packet'],
+      [{ type: 'suback', packetId: 1, granted: 0 } as unknown as Packet, 'malformed-packet'],
+      [{ type: 'connack', sessionPresent: 'no', returnCode: 0 } as unknown as Packet, 'malformed-packet'],
+      [null as unknown as Packet, 'malformed-packet'],
     ];
     for (const [packet, reason] of cases) {
       const checked = checkPacket(packet);

@@ -279,11 +279,55 @@ type Check = Result<Packet, MqttErrorReason>;
  * peer (and our own parser) accepts. Returns the packet itself when valid.
  */
 export function checkPacket(packet: Packet): Check {
-  const refusal = findProblem(packet);
+  const refusal = shapeProblem(packet) ?? findProblem(packet);
   if (refusal) return refusal;
   if (remainingLength(packet) > MAX_REMAINING_LENGTH)
     return refuse('packet-too-large', `a packet's remaining length is at most ${MAX_REMAINING_LENGTH} bytes`);
   return ok(packet);
+}
+
+/** Fields of the wrong JavaScript type (possible from plain JS or parsed JSON): refused before any rule is read. */
+function shapeProblem(packet: Packet): Check | undefined {
+  if (typeof packet !== 'object' || packet === null) return malformed('a packet must be an object');
+  const p = packet as unknown as Record<string, unknown>;
+  switch (packet.type) {
+    case 'connect': {
+      const will = p.will as Record<string, unknown> | undefined;
+      if (typeof p.clientId !== 'string' || typeof p.clean !== 'boolean' || typeof p.keepalive !== 'number')
+        return malformed('CONNECT needs a string clientId, a boolean clean and a number keepalive');
+      if (p.username !== undefined && typeof p.username !== 'string') return malformed('the user name must be a string');
+      if (p.password !== undefined && !(p.password instanceof Uint8Array)) return malformed('the password must be a Uint8Array');
+      if (will !== undefined && (typeof will !== 'object' || will === null || typeof will.topic !== 'string' || !(will.payload instanceof Uint8Array) || typeof will.retain !== 'boolean'))
+        return malformed('a will needs a string topic, a Uint8Array payload and a boolean retain');
+      return undefined;
+    }
+    case 'connack':
+      return typeof p.sessionPresent === 'boolean' ? undefined : malformed('sessionPresent must be a boolean');
+    case 'publish':
+      return typeof p.topic === 'string' && p.payload instanceof Uint8Array && typeof p.retain === 'boolean' && typeof p.dup === 'boolean'
+        ? undefined
+        : malformed('PUBLISH needs a string topic, a Uint8Array payload and boolean retain and dup');
+    case 'subscribe': {
+      const subscriptions = p.subscriptions;
+      if (!Array.isArray(subscriptions)) return malformed('subscriptions must be an array');
+      for (const entry of subscriptions as unknown[])
+        if (typeof entry !== 'object' || entry === null || typeof (entry as Record<string, unknown>).topic !== 'string')
+          return malformed('each subscription needs a string topic');
+      return undefined;
+    }
+    case 'suback':
+      return Array.isArray(p.granted) ? undefined : malformed('granted must be an array');
+    case 'unsubscribe':
+      return Array.isArray(p.topics) && (p.topics as unknown[]).every((topic) => typeof topic === 'string')
+        ? undefined
+        : malformed('topics must be an array of strings');
+    default:
+      return undefined;
+  }
+}
+
+function malformed(detail: string): Check {
+  return refuse('malformed-packet', detail);
 }
 
 function findProblem(packet: Packet): Check | undefined {

@@ -5,7 +5,7 @@
  */
 import { PacketDecoder } from './decode';
 import { mqttError, type MqttError } from './errors';
-import { PUBLISH, PUBREL, SUBSCRIBE, UNSUBSCRIBE } from './header';
+import { MAX_REMAINING_LENGTH, PUBLISH, PUBREL, SUBSCRIBE, UNSUBSCRIBE } from './header';
 import type { Packet } from './packets';
 
 export interface ParserOptions {
@@ -15,6 +15,9 @@ export interface ParserOptions {
 
 /** The remaining length a packet type must have, or -1 when it varies. Indexed by packet type. */
 const FIXED_REMAINING_LENGTH: readonly number[] = [-1, -1, 2, -1, 2, 2, 2, 2, -1, -1, -1, 2, 0, 0, 0, -1];
+
+/** The largest packet MQTT can frame: 1 + 4 + MAX_REMAINING_LENGTH bytes. */
+const MAX_PACKET_SIZE = 5 + MAX_REMAINING_LENGTH;
 
 export class PacketParser {
   private readonly maxPacketSize: number;
@@ -28,17 +31,28 @@ export class PacketParser {
   private assembled = 0;
 
   constructor(options: ParserOptions) {
-    this.maxPacketSize = options.maxPacketSize;
+    // A limit that is not a number would disable the bound on memory: treat it as the smallest packet.
+    const limit = Math.floor(options.maxPacketSize);
+    this.maxPacketSize = limit >= 2 ? Math.min(limit, MAX_PACKET_SIZE) : 2;
   }
 
   /**
    * Parses every complete packet in `chunk`, calling onPacket for each (a PUBLISH payload may be a
    * view on `chunk`: copy it to keep it). Returns the first MqttError, after which the parser stays
-   * failed and returns that error for every later push. An exception thrown by onPacket propagates
-   * and the rest of that chunk is lost.
+   * failed and returns that error for every later push. If onPacket throws, the exception propagates
+   * and the parser is failed too (the rest of the chunk was not read).
    */
   push(chunk: Uint8Array, onPacket: (packet: Packet) => void): MqttError | undefined {
     if (this.failure) return this.failure;
+    try {
+      return this.parse(chunk, onPacket);
+    } catch (error) {
+      this.failure ??= mqttError('protocol-violation', 'the packet listener threw; the rest of the stream was not read');
+      throw error;
+    }
+  }
+
+  private parse(chunk: Uint8Array, onPacket: (packet: Packet) => void): MqttError | undefined {
     const end = chunk.length;
     let pos = 0;
     if (this.headLength > 0 || this.assembly) {
