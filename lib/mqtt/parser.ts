@@ -49,6 +49,8 @@ export class PacketParser {
     } catch (error) {
       this.failure ??= mqttError('protocol-violation', 'the packet listener threw; the rest of the stream was not read');
       throw error;
+    } finally {
+      this.decoder.release();
     }
   }
 
