@@ -335,6 +335,18 @@ export default suite('mqtt codec', {
     t.equal(parser.push(hex('ff'), () => t.fail('no packet'))?.reason, 'packet-too-large', 'at least 16,383 remaining bytes');
   },
 
+  'long topics (past the short-topic fast paths) encode and parse like short ones'(t) {
+    for (const topic of ['a/'.repeat(32) + 'b', 'x'.repeat(300), `${'é'.repeat(40)}/${'a'.repeat(40)}`]) {
+      const packet: Packet = { type: 'publish', topic, payload: new Uint8Array([9]), qos: 1, retain: false, dup: false, packetId: 3 };
+      const topicBytes = encodeUtf8(topic);
+      const expected = frame(0x32, u16(topicBytes.length), topicBytes, u16(3), 9);
+      t.deepEqual(encode(packet), expected, `encode ${topic.length}`);
+      t.deepEqual(new PacketEncoder().encode(packet), expected, `PacketEncoder ${topic.length}`);
+      t.deepEqual(parse([expected]).packets, [packet]);
+      t.deepEqual(parse(oneByteAtATime(expected)).packets, [packet]);
+    }
+  },
+
   'recently seen topics are remembered without ever being confused'(t) {
     // same length and last byte: the parser's and the encoder's topic caches put these in one slot
     const topics = ['aa/x', 'bb/x', 'aa/x', 'a+/x', 'bb/x', 'é/x'];

@@ -17,8 +17,13 @@ const levelChar: fc.Arbitrary<string> = fc.oneof(
 /** A topic level without wildcards (possibly empty: 'a//b' has an empty level). */
 export const topicLevel: fc.Arbitrary<string> = fc.string({ unit: levelChar, maxLength: 6 });
 
+/** Mostly short topics, sometimes long ones (past the 64 characters the codec's fast paths handle). */
 export const topicName: fc.Arbitrary<string> = fc
-  .array(topicLevel, { minLength: 1, maxLength: 5 })
+  .oneof(
+    { arbitrary: fc.array(topicLevel, { minLength: 1, maxLength: 5 }), weight: 5 },
+    { arbitrary: fc.array(topicLevel, { minLength: 10, maxLength: 25 }), weight: 1 },
+    { arbitrary: fc.string({ unit: fc.constantFrom('a', 'b', 'x', '-', '$', '/'), minLength: 60, maxLength: 200 }).map((text) => [text]), weight: 1 },
+  )
   .map((levels) => levels.join('/'))
   .filter((topic) => topic.length > 0);
 

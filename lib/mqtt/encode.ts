@@ -10,7 +10,7 @@ import {
 } from './header';
 import type { ConnectPacket, Packet, PublishPacket } from './packets';
 import { checkTopicFilter, checkTopicName } from './topic';
-import { MAX_STRING_BYTES, encodeUtf8, encodeUtf8Into, isMqttString, utf8Length } from './utf8';
+import { MAX_STRING_BYTES, encodeUtf8, encodeUtf8Into, isMqttString, utf8Length, writeShortAscii } from './utf8';
 
 /** The whole packet's size in bytes, fixed header included. */
 export function encodedLength(packet: Packet): number {
@@ -143,20 +143,34 @@ function encodeWith(packet: Packet, buffers: Buffers, topics: PacketEncoder | un
 }
 
 function encodePublish(packet: PublishPacket, buffers: Buffers, topics: PacketEncoder | undefined): Uint8Array {
-  const { topic, payload, qos } = packet;
+  const { topic } = packet;
   const topicUtf8 = topics?.topicUtf8(topic);
-  const topicBytes = topicUtf8 ? topicUtf8.length : utf8Length(topic);
+  if (topicUtf8) return writePublish(packet, buffers, topicUtf8.length, topicUtf8) as Uint8Array;
+  // Most topics are short and ASCII: guess so, and write the topic in the pass that checks it.
+  const guessed = topic.length <= 64 ? writePublish(packet, buffers, topic.length, 'ascii') : undefined;
+  return guessed ?? (writePublish(packet, buffers, utf8Length(topic), 'utf8') as Uint8Array);
+}
+
+/**
+ * A PUBLISH whose topic takes `topicBytes` bytes: copied from given bytes, or written as UTF-8, or
+ * written as ASCII, in which case the result is undefined if the topic turns out not to be ASCII.
+ */
+function writePublish(packet: PublishPacket, buffers: Buffers, topicBytes: number, topic: Uint8Array | 'ascii' | 'utf8'): Uint8Array | undefined {
+  const { payload, qos } = packet;
   const remaining = 2 + topicBytes + (qos > 0 ? 2 : 0) + payload.length;
   const out = buffers.allocate(1 + remainingLengthSize(remaining) + remaining);
   out[0] = (PUBLISH << 4) | (packet.dup ? 0b1000 : 0) | (qos << 1) | (packet.retain ? 1 : 0);
   let o = writeRemainingLength(out, 1, remaining);
   out[o++] = topicBytes >> 8;
   out[o++] = topicBytes & 0xff;
-  if (topicUtf8) {
-    out.set(topicUtf8, o);
-    o += topicBytes;
+  if (topic === 'ascii') {
+    o = writeShortAscii(packet.topic, out, o);
+    if (o < 0) return undefined;
+  } else if (topic === 'utf8') {
+    o = encodeUtf8Into(packet.topic, out, o);
   } else {
-    o = encodeUtf8Into(topic, out, o);
+    out.set(topic, o);
+    o += topicBytes;
   }
   if (qos > 0) {
     const id = packet.packetId ?? 0;

@@ -81,6 +81,21 @@ export function encodeUtf8Into(text: string, out: Uint8Array, offset: number): n
   return o;
 }
 
+/**
+ * Writes a short all-ASCII `text` (at most 64 units) at `offset`, returning the offset after it, or
+ * -1 as soon as a character is not ASCII: one pass where utf8Length + encodeUtf8Into take two.
+ */
+export function writeShortAscii(text: string, out: Uint8Array, offset: number): number {
+  const n = text.length;
+  if (n > SLICE) return -1;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x80) return -1;
+    out[offset + i] = c;
+  }
+  return offset + n;
+}
+
 /** UTF-8 bytes of `text` (lone surrogates become U+FFFD). */
 export function encodeUtf8(text: string): Uint8Array {
   const out = new Uint8Array(utf8Length(text));
