@@ -112,6 +112,26 @@ describe('mqtt codec against mqtt-packet', () => {
     );
   });
 
+  it('Node Buffers as input: what the parser keeps is copied, not shared with the reused Buffer', () => {
+    const connect: Packet = {
+      type: 'connect', protocolName: 'MQTT', protocolVersion: 4, clientId: 'c', clean: true, keepalive: 0,
+      username: 'u', password: new Uint8Array([1, 2, 3]), will: { topic: 'w', payload: new Uint8Array([4, 5]), qos: 0, retain: false },
+    };
+    const socketBuffer = Buffer.alloc(64);
+    const parser = new PacketParser({ maxPacketSize: 64 });
+    const seen: Packet[] = [];
+    const read = (packet: Packet) => {
+      const bytes = encode(packet);
+      socketBuffer.fill(0xee);
+      socketBuffer.set(bytes);
+      expect(parser.push(socketBuffer.subarray(0, bytes.length), (p) => seen.push(p))).toBeUndefined();
+    };
+    read(connect);
+    const publish = (topic: string): Packet => ({ type: 'publish', topic, payload: new Uint8Array(0), qos: 0, retain: false, dup: false });
+    for (const topic of ['aa/x', 'bb/x', 'aa/x', 'bb/x']) read(publish(topic));
+    check.deepEqual(seen, [connect, publish('aa/x'), publish('bb/x'), publish('aa/x'), publish('bb/x')]);
+  });
+
   it('decodeUtf8 agrees with a fatal TextDecoder, and also refuses U+0000', () => {
     const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
     const bytes = fc.oneof(

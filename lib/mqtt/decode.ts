@@ -25,6 +25,8 @@ export class PacketDecoder {
   private end = 0;
   /** Recent topic names and their bytes (as DataViews: comparing four bytes a call is 2.5x cheaper on XS). */
   private readonly cachedTopicBytes: DataView[] = [];
+  private readonly cachedTopicStore: Uint8Array[] = [];
+  private readonly cachedTopicLengths: number[] = [];
   private readonly cachedTopics: string[] = [];
   /** A DataView on `viewOf`, made when a topic is first compared with the cache, kept until release(). */
   private view: DataView | undefined;
@@ -34,7 +36,11 @@ export class PacketDecoder {
 
   constructor() {
     for (let i = 0; i < TOPIC_CACHE_SLOTS; i++) {
-      this.cachedTopicBytes.push(new DataView(new ArrayBuffer(0)));
+      // each slot owns a fixed buffer, overwritten on a miss: a miss allocates nothing
+      const store = new Uint8Array(TOPIC_CACHE_MAX_BYTES);
+      this.cachedTopicStore.push(store);
+      this.cachedTopicBytes.push(new DataView(store.buffer));
+      this.cachedTopicLengths.push(-1);
       this.cachedTopics.push('');
     }
   }
@@ -240,7 +246,7 @@ export class PacketDecoder {
     const length = this.uint16();
     const stop = this.pos + length;
     if (stop > this.end) return this.fail('malformed-packet', `the ${what} runs past the packet`);
-    const bytes = this.bytes.slice(this.pos, stop);
+    const bytes = copyOf(this.bytes, this.pos, stop);
     this.pos = stop;
     return bytes;
   }
@@ -266,8 +272,7 @@ export class PacketDecoder {
     if (length === 0) return this.fail('invalid-topic', 'empty topic name');
     this.pos = stop;
     const slot = (length ^ bytes[stop - 1]!) & (TOPIC_CACHE_SLOTS - 1);
-    const known = this.cachedTopicBytes[slot]!;
-    if (known.byteLength === length && this.sameBytes(known, start, length)) return this.cachedTopics[slot];
+    if (this.cachedTopicLengths[slot] === length && this.sameBytes(this.cachedTopicBytes[slot]!, start, length)) return this.cachedTopics[slot];
     // '+' and '#' are ASCII, and no byte of a multi-byte UTF-8 sequence is ASCII: a byte scan finds them.
     let ascii = true;
     for (let i = start; i < stop; i++) {
@@ -278,13 +283,14 @@ export class PacketDecoder {
     const topic = ascii ? asciiString(bytes, start, stop) : decodeUtf8(bytes, start, stop);
     if (topic === undefined) return this.fail('invalid-utf8', 'the topic name is not well-formed UTF-8 without U+0000');
     if (length <= TOPIC_CACHE_MAX_BYTES) {
-      this.cachedTopicBytes[slot] = new DataView(bytes.slice(start, stop).buffer);
+      this.cachedTopicStore[slot]!.set(bytes.subarray(start, stop));
+      this.cachedTopicLengths[slot] = length;
       this.cachedTopics[slot] = topic;
     }
     return topic;
   }
 
-  /** Whether bytes[start, start + length) equal `known` (of that length). */
+  /** Whether bytes[start, start + length) equal the first `length` bytes of `known`. */
   private sameBytes(known: DataView, start: number, length: number): boolean {
     if (this.viewOf !== this.bytes) {
       this.view = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
@@ -301,4 +307,14 @@ export class PacketDecoder {
     this.error = mqttError(reason, detail);
     return undefined;
   }
+}
+
+/**
+ * bytes[start, stop) in a buffer of their own. Not `slice`: on a Node Buffer (a Uint8Array too),
+ * `slice` returns a view that shares memory.
+ */
+function copyOf(bytes: Uint8Array, start: number, stop: number): Uint8Array {
+  const copy = new Uint8Array(stop - start);
+  copy.set(bytes.subarray(start, stop));
+  return copy;
 }

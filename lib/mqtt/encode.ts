@@ -36,6 +36,8 @@ const SLAB_SIZE = 8192;
 /** Topic names (of at most TOPIC_CACHE_MAX_CHARS) whose UTF-8 bytes a PacketEncoder keeps; a power of two. */
 const TOPIC_CACHE_SLOTS = 8;
 const TOPIC_CACHE_MAX_CHARS = 64;
+/** The bytes of a topic seen only once: not kept yet. */
+const NOT_YET = new Uint8Array(0);
 
 /**
  * An encoder that keeps state between packets to go faster (same bytes as `encode`): the UTF-8 of
@@ -53,7 +55,7 @@ export class PacketEncoder implements Buffers {
   constructor() {
     for (let i = 0; i < TOPIC_CACHE_SLOTS; i++) {
       this.topics.push('');
-      this.topicBytes.push(new Uint8Array(0));
+      this.topicBytes.push(NOT_YET);
     }
   }
 
@@ -72,15 +74,22 @@ export class PacketEncoder implements Buffers {
     return this.slab.subarray(start, this.used);
   }
 
-  /** The UTF-8 of a topic name, from the cache when it was published recently. */
-  topicUtf8(topic: string): Uint8Array {
+  /**
+   * The UTF-8 of a topic name published recently, or undefined. A topic is remembered from its
+   * second use on, so one-off topics cost no extra buffer.
+   */
+  topicUtf8(topic: string): Uint8Array | undefined {
     const slot = topic.length & (TOPIC_CACHE_SLOTS - 1);
-    if (this.topics[slot] === topic) return this.topicBytes[slot]!;
-    const bytes = encodeUtf8(topic);
-    if (topic.length <= TOPIC_CACHE_MAX_CHARS) {
+    if (this.topics[slot] !== topic) {
       this.topics[slot] = topic;
-      this.topicBytes[slot] = bytes;
+      this.topicBytes[slot] = NOT_YET;
+      return undefined;
     }
+    const known = this.topicBytes[slot]!;
+    if (known !== NOT_YET) return known;
+    if (topic.length > TOPIC_CACHE_MAX_CHARS) return undefined;
+    const bytes = encodeUtf8(topic);
+    this.topicBytes[slot] = bytes;
     return bytes;
   }
 }
