@@ -107,6 +107,37 @@ export default suite('mqtt codec properties', {
     t.ok(true);
   },
 
+  'damaged streams give packets and at most one typed error, the same under any split'(t) {
+    const damaged = fc
+      .array(packet({ maxPayload: 100 }), { minLength: 1, maxLength: 3 })
+      .chain((packets) => {
+        const bytes = concat(packets.map(encode));
+        return fc.tuple(
+          fc.constant(bytes),
+          fc.array(fc.tuple(fc.nat(bytes.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 3 }),
+          fc.nat(bytes.length),
+        );
+      })
+      .map(([bytes, edits, keep]) => {
+        const copy = bytes.slice(0, Math.max(1, keep));
+        for (const [at, value] of edits) if (at < copy.length) copy[at] = value;
+        return copy;
+      })
+      .chain((bytes) => fc.tuple(fc.constant(bytes), cuts(bytes.length), fc.integer({ min: 2, max: 400 })));
+    fc.assert(
+      fc.property(damaged, ([bytes, points, limit]) => {
+        const whole = parseChunks([bytes], limit);
+        const pieces = parseChunks(split(bytes, points), limit);
+        t.deepEqual(pieces.packets, whole.packets);
+        t.equal(pieces.error?.reason, whole.error?.reason);
+        if (whole.error) t.equal(typeof whole.error.detail, 'string');
+        for (const p of whole.packets) if (!checkPacket(p).ok) return false;
+        return true;
+      }),
+      { numRuns: 500 },
+    );
+  },
+
   'topicMatches agrees with the level-by-level model'(t) {
     fc.assert(
       fc.property(fc.oneof(topicAndRelatedFilter, fc.tuple(topicFilter, dollarTopic)), ([filter, topic]) => {

@@ -63,6 +63,7 @@ export class PacketEncoder implements Buffers {
     return encodeWith(packet, this, this);
   }
 
+  /** @internal Room for one packet. */
   allocate(size: number): Uint8Array {
     if (size > POOLED_MAX) return new Uint8Array(size);
     if (this.used + size > this.slab.length) {
@@ -75,7 +76,7 @@ export class PacketEncoder implements Buffers {
   }
 
   /**
-   * The UTF-8 of a topic name published recently, or undefined. A topic is remembered from its
+   * @internal The UTF-8 of a topic name published recently, or undefined. A topic is remembered from its
    * second use on, so one-off topics cost no extra buffer.
    */
   topicUtf8(topic: string): Uint8Array | undefined {
