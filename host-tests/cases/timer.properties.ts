@@ -41,6 +41,23 @@ const scenario = fc.record({
   steps: fc.array(fc.tuple(unsteadyStepArb, fc.option(commandArb, { nil: undefined, freq: 2 })), { maxLength: 40 }),
 });
 
+type Scenario = { strategy: Strategy; start: number; steps: Array<[number, Command | undefined]> };
+
+/** Applies the scenario's commands at its clock readings; `each` sees every state reached and may veto. */
+function play(s: Scenario, each: (state: TimerState) => boolean = () => true): { state: TimerState; now: number } | undefined {
+  let state = initialState(s.strategy);
+  let now = s.start;
+  for (const [step, command] of s.steps) {
+    now += step;
+    if (command) {
+      const r = apply(state, command, now);
+      if (r.ok) state = r.value;
+    }
+    if (!each(state)) return undefined;
+  }
+  return { state, now };
+}
+
 export default suite('timer properties', {
   'for any commands and clock jumps, remaining stays within [0, duration] and refusals change nothing'(t) {
     fc.assert(
@@ -112,15 +129,8 @@ export default suite('timer properties', {
 
   'pausing freezes remaining for any length of pause'(t) {
     fc.assert(
-      fc.property(scenario, fc.array(stepArb, { minLength: 1, maxLength: 10 }), ({ strategy, start, steps }, later) => {
-        let state = initialState(strategy);
-        let now = start;
-        for (const [step, command] of steps) {
-          now += step;
-          if (!command) continue;
-          const r = apply(state, command, now);
-          if (r.ok) state = r.value;
-        }
+      fc.property(scenario, fc.array(stepArb, { minLength: 1, maxLength: 10 }), (scenario, later) => {
+        const { state, now } = play(scenario)!;
         const paused = apply(state, { type: 'pause' }, now);
         if (!paused.ok) return true;
         const frozen = view(paused.value, now);
@@ -169,15 +179,8 @@ export default suite('timer properties', {
 
   'a sleep of any length lands on the same view as ticking through it'(t) {
     fc.assert(
-      fc.property(scenario, fc.array(stepArb, { minLength: 1, maxLength: 30 }), ({ strategy, start, steps }, ticks) => {
-        let state = initialState(strategy);
-        let now = start;
-        for (const [step, command] of steps) {
-          now += step;
-          if (!command) continue;
-          const r = apply(state, command, now);
-          if (r.ok) state = r.value;
-        }
+      fc.property(scenario, fc.array(stepArb, { minLength: 1, maxLength: 30 }), (scenario, ticks) => {
+        const { state, now } = play(scenario)!;
         let ticked = state;
         let at = now;
         for (const step of ticks) {
@@ -193,19 +196,12 @@ export default suite('timer properties', {
 
   'every reachable state survives the wire unchanged'(t) {
     fc.assert(
-      fc.property(scenario, ({ strategy, start, steps }) => {
-        let state = initialState(strategy);
-        let now = start;
-        for (const [step, command] of steps) {
-          now += step;
-          if (!command) continue;
-          const r = apply(state, command, now);
-          if (r.ok) state = r.value;
+      fc.property(scenario, (scenario) =>
+        play(scenario, (state) => {
           const back = decodeState(encodeState(state));
-          if (!back.ok || !deepEqual(back.value, state)) return false;
-        }
-        return true;
-      }),
+          return back.ok && deepEqual(back.value, state);
+        }) !== undefined,
+      ),
       RUNS,
     );
     t.ok(true);

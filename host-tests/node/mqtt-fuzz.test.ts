@@ -8,6 +8,7 @@ import { expect, it } from 'vitest';
 import { deepEqual } from '../harness/check';
 import { PacketParser, checkPacket, encode, type MqttError, type MqttErrorReason, type Packet } from '../../lib/mqtt/index';
 import { concat, packet } from '../support/mqtt-arbitraries';
+import { seededRandom } from '../support/seeded-random';
 
 const INPUTS = 120_000;
 const seed = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
@@ -19,19 +20,7 @@ const REASONS = new Set<MqttErrorReason>([
   'malformed-packet', 'protocol-violation', 'value-out-of-range',
 ]);
 
-/** mulberry32: small, fast, seeded. */
-function generator(start: number): () => number {
-  let a = start >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const random = generator(seed);
+const random = seededRandom(seed);
 const int = (n: number) => Math.floor(random() * n);
 
 const corpus: Uint8Array[] = fc

@@ -30,18 +30,6 @@ interface Pending {
   readonly run: () => void;
 }
 
-/** A small deterministic generator (mulberry32), so a failing schedule replays exactly. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export class SimNetwork {
   now = 0;
   faults: Faults = { drop: 0, duplicate: 0, minDelay: 1, maxDelay: 1 };

@@ -4,7 +4,7 @@
  */
 import { ClockSync } from '../../lib/sync/index';
 import { apply, initialState, view } from '../../lib/timer/index';
-import { seededRandom } from './sim-network';
+import { seededRandom } from './seeded-random';
 
 export interface LinkProfile {
   /** Fixed one-way delays device->hub and hub->device, ms. */

@@ -6,7 +6,8 @@ import { Replica } from '../../lib/sync/index';
 import type { CommandMessage } from '../../lib/protocol/index';
 import type { Command } from '../../lib/timer/index';
 import { MemoryStore } from './memory-store';
-import { SimNetwork, seededRandom } from './sim-network';
+import { SimNetwork } from './sim-network';
+import { seededRandom } from './seeded-random';
 
 export const LOCATION = 'lab';
 export const GROUP = 'focus';
