@@ -4,7 +4,7 @@
  * It knows nothing of sessions; the client opens a new Connection for every attempt.
  */
 import type { MqttError } from './errors';
-import { encode } from './encode';
+import { PacketEncoder } from './encode';
 import type { Packet } from './packets';
 import { PacketParser } from './parser';
 import type { TcpSocket, TcpSocketFactory } from './transport';
@@ -32,6 +32,7 @@ export interface ConnectionEvents {
 export class Connection {
   private readonly socket: TcpSocket;
   private readonly parser: PacketParser;
+  private readonly encoder: PacketEncoder;
   private readonly output: Uint8Array[] = [];
   private outputBytes = 0;
   private writable = 0;
@@ -45,6 +46,8 @@ export class Connection {
     private readonly events: ConnectionEvents,
   ) {
     this.parser = new PacketParser({ maxPacketSize: limits.maxPacketSize });
+    // Packets are cut from 8 KB slabs that are never rewritten, so queued views stay valid.
+    this.encoder = new PacketEncoder();
     this.socket = factory({
       host: address.host,
       port: address.port,
@@ -65,7 +68,7 @@ export class Connection {
     if (!this.isOpen) return false;
     let bytes: Uint8Array;
     try {
-      bytes = encode(packet);
+      bytes = this.encoder.encode(packet);
     } catch {
       return false; // the client validates what it sends; this only guards against misuse from plain JS
     }
