@@ -2,12 +2,14 @@
  * End to end over real brokers (Mosquitto and aedes): a hub replica and two devices built from lib/
  * (lib/mqtt over host/node/tcp, lib/sync through MqttLink) with device clocks hours apart. A start on
  * one device shows on the other; a device cut off keeps counting, takes a pause offline, and the
- * group converges after it reconnects.
+ * group converges after it reconnects. A broker killed mid-stream and restarted loses no command
+ * and makes the hub apply none twice.
  */
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MqttClient } from '../../lib/mqtt/client';
-import { ClockSync, clientPublisher, MqttLink, presenceWill, Replica, type HubTime } from '../../lib/sync/index';
+import type { Command } from '../../lib/timer/index';
+import { ClockSync, clientPublisher, compareStamps, MqttLink, presenceWill, Replica, type HubTime, type Register } from '../../lib/sync/index';
 import { nodeHost } from '../../host/node/host';
 import { nodeTcp, type NodeTcpSocket } from '../../host/node/tcp';
 import { startAedes, startMosquitto, until, type Broker } from '../support/brokers';
@@ -23,6 +25,8 @@ interface Node {
   link: MqttLink | undefined;
   socket: NodeTcpSocket | undefined;
   readonly clock: ClockSync | undefined;
+  /** Hub only: how many times each command id was applied. */
+  readonly applied: Map<string, number>;
 }
 
 let unique = 0;
@@ -32,12 +36,14 @@ function makeNode(broker: Broker, role: 'hub' | 'device', kind: string, id: stri
   const clock = role === 'device' ? new ClockSync(local) : undefined;
   // The hub's clock is the reference (here: the test machine's monotonic clock, far from the devices').
   const time: HubTime = clock ?? { now: local, synced: true };
-  const node: Node = { replica: undefined as unknown as Replica, client: undefined, link: undefined, socket: undefined, clock };
+  const applied = new Map<string, number>();
+  const node: Node = { replica: undefined as unknown as Replica, client: undefined, link: undefined, socket: undefined, clock, applied };
   const replica = new Replica({
     role, location: LOCATION, kind, id, group: GROUP, store: new MemoryStore(), time,
     ...(clock ? { clockSync: clock } : {}),
     publish: clientPublisher(() => node.client),
     newId: () => `${id}-${Date.now().toString(36)}-${unique++}`,
+    onApplied: (message) => applied.set(message.id, (applied.get(message.id) ?? 0) + 1),
   });
   (node as { replica: Replica }).replica = replica;
   connect(node, broker);
@@ -139,6 +145,26 @@ for (const start of [startMosquitto, startAedes]) {
       expect(desk.replica.view().remainingMs).toBe(wall.replica.view().remainingMs);
       expect(desk.replica.view().paused).toBe(true);
       await until(() => hub.replica.presence.isOnline('wall'), 10_000, 'wall is online again');
+      for (const node of [hub, desk, wall]) expect(node.replica.rejections.total).toBe(0);
+    });
+
+    it('a broker killed mid-stream and restarted loses no command and the hub applies none twice', async () => {
+      const issued: Register[] = [];
+      const issue = (node: Node, command: Command) => {
+        const result = node.replica.command(command);
+        expect(result.ok).toBe(true);
+        if (result.ok) issued.push(result.value);
+      };
+      for (let i = 0; i < 6; i++) issue(i % 2 === 0 ? desk : wall, { type: 'adjust', ms: 60_000 });
+      await broker.restart(); // SIGKILL by pid while those commands are in flight, then the same port again
+      for (let i = 0; i < 6; i++) issue(i % 2 === 0 ? wall : desk, { type: 'adjust', ms: -30_000 });
+      // Last writer wins by stamp (hub time, then counter, then node), not by the order of this loop.
+      const winner = issued.reduce((a, b) => (compareStamps(a.stamp, b.stamp) >= 0 ? a : b));
+      await until(() => desk.replica.pending().length === 0 && wall.replica.pending().length === 0, 20_000, 'both outboxes drain after the restart');
+      await until(() => [hub, desk, wall].every((n) => n.replica.current.commandId === winner.commandId), 20_000, 'everyone holds the winning command');
+      for (const { commandId } of issued) expect(hub.applied.get(commandId), commandId).toBe(1);
+      expect(desk.replica.current).toEqual(hub.replica.current);
+      expect(wall.replica.current).toEqual(hub.replica.current);
       for (const node of [hub, desk, wall]) expect(node.replica.rejections.total).toBe(0);
     });
   });
