@@ -5,90 +5,28 @@
  * group converges after it reconnects. A broker killed mid-stream and restarted loses no command
  * and makes the hub apply none twice.
  */
-import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MqttClient } from '../../lib/mqtt/client';
 import type { Command } from '../../lib/timer/index';
-import { ClockSync, clientPublisher, compareStamps, MqttLink, presenceWill, Replica, type HubTime, type Register } from '../../lib/sync/index';
-import { nodeHost } from '../../host/node/host';
-import { nodeTcp, type NodeTcpSocket } from '../../host/node/tcp';
+import { compareStamps, type Register } from '../../lib/sync/index';
+import { VirtualNode } from '../../tools/sim/virtual-node';
 import { startAedes, startMosquitto, until, type Broker } from '../support/brokers';
 import { MemoryStore } from '../support/memory-store';
 
 const HOUR = 3_600_000;
-const LOCATION = 'e2e';
-const GROUP = 'focus';
 
-interface Node {
-  readonly replica: Replica;
-  client: MqttClient | undefined;
-  link: MqttLink | undefined;
-  socket: NodeTcpSocket | undefined;
-  readonly clock: ClockSync | undefined;
-  /** Hub only: how many times each command id was applied. */
-  readonly applied: Map<string, number>;
-}
-
-let unique = 0;
-
-function makeNode(broker: Broker, role: 'hub' | 'device', kind: string, id: string, skewMs: number): Node {
-  const local = () => performance.now() + skewMs;
-  const clock = role === 'device' ? new ClockSync(local) : undefined;
-  // The hub's clock is the reference (here: the test machine's monotonic clock, far from the devices').
-  const time: HubTime = clock ?? { now: local, synced: true };
-  const applied = new Map<string, number>();
-  const node: Node = { replica: undefined as unknown as Replica, client: undefined, link: undefined, socket: undefined, clock, applied };
-  const replica = new Replica({
-    role, location: LOCATION, kind, id, group: GROUP, store: new MemoryStore(), time,
-    ...(clock ? { clockSync: clock } : {}),
-    publish: clientPublisher(() => node.client),
-    newId: () => `${id}-${Date.now().toString(36)}-${unique++}`,
-    onApplied: (message) => applied.set(message.id, (applied.get(message.id) ?? 0) + 1),
-  });
-  (node as { replica: Replica }).replica = replica;
-  connect(node, broker);
+function makeNode(broker: Broker, role: 'hub' | 'device', kind: string, id: string, skewMs: number): VirtualNode {
+  const node = new VirtualNode({ broker, role, kind, id, location: 'e2e', group: 'focus', store: new MemoryStore(), skewMs });
+  node.connect();
   return node;
-}
-
-function connect(node: Node, broker: Broker): void {
-  const tcp = nodeTcp();
-  const client = new MqttClient({
-    ...nodeHost,
-    socket: (options) => (node.socket = tcp(options)),
-    host: broker.host,
-    port: broker.port,
-    clientId: `${node.replica.subscriptions().length}-${unique++}`,
-    keepaliveSeconds: 10,
-    backoff: { initialMs: 50, maxMs: 500 },
-    will: presenceWill(node.replica),
-  });
-  node.client = client;
-  node.link = new MqttLink(client, node.replica, { scheduler: nodeHost.scheduler, burstMs: 50, resendMs: 200 });
-  const started = client.start();
-  if (!started.ok) throw new Error(started.detail);
-}
-
-/** The link dies (Wi-Fi gone): no DISCONNECT, so the broker publishes the Last Will. */
-function cutOff(node: Node): void {
-  node.link?.stop();
-  node.socket?.destroy();
-  disconnect(node);
-}
-
-function disconnect(node: Node): void {
-  node.link?.stop();
-  node.client?.close();
-  node.link = undefined;
-  node.client = undefined;
 }
 
 for (const start of [startMosquitto, startAedes]) {
   const name = start === startMosquitto ? 'mosquitto' : 'aedes';
   describe(`sync end to end through ${name}`, () => {
     let broker: Broker;
-    let hub: Node;
-    let desk: Node;
-    let wall: Node;
+    let hub: VirtualNode;
+    let desk: VirtualNode;
+    let wall: VirtualNode;
 
     beforeAll(async () => {
       broker = await start();
@@ -101,7 +39,7 @@ for (const start of [startMosquitto, startAedes]) {
     });
 
     afterAll(async () => {
-      for (const node of [desk, wall, hub]) if (node) disconnect(node);
+      for (const node of [desk, wall, hub]) node?.disconnect();
       await broker?.stop();
     });
 
@@ -110,7 +48,7 @@ for (const start of [startMosquitto, startAedes]) {
       expect(started.ok).toBe(true);
       const id = started.ok ? started.value.commandId : '';
       await until(() => wall.replica.current.commandId === id && hub.replica.current.commandId === id, 10_000, 'the start reaches wall and hub').catch((e: unknown) => {
-        throw new Error(`${String(e)}: ${JSON.stringify([hub, desk, wall].map((n) => [n.replica.rejections.recent(), n.replica.current.commandId, n.replica.pending(), n.client?.stats()]))}`);
+        throw new Error(`${String(e)}: ${JSON.stringify([hub, desk, wall].map((n) => [n.replica.rejections.recent(), n.replica.current.commandId, n.replica.pending(), n.online]))}`);
       });
       await until(() => desk.replica.pending().length === 0, 10_000, 'the hub acknowledges the start');
       expect(wall.replica.current).toEqual(desk.replica.current);
@@ -122,7 +60,7 @@ for (const start of [startMosquitto, startAedes]) {
     });
 
     it('a device cut off keeps counting, pauses offline, and the group converges after it reconnects', async () => {
-      cutOff(wall);
+      wall.cutOff();
       await until(() => !hub.replica.presence.isOnline('wall') && !desk.replica.presence.isOnline('wall'), 10_000, 'the Last Will reports wall offline');
       const before = wall.replica.view();
       await until(() => wall.replica.view().elapsedMs > before.elapsedMs + 100, 5_000, 'wall keeps counting offline');
@@ -137,7 +75,7 @@ for (const start of [startMosquitto, startAedes]) {
       expect(desk.replica.current.state.status).toBe('running');
       expect(hub.replica.current.state.status).toBe('running');
 
-      connect(wall, broker);
+      wall.connect();
       await until(() => wall.replica.pending().length === 0, 10_000, 'the outbox drains and the hub acks');
       await until(() => desk.replica.current.commandId === id && hub.replica.current.commandId === id, 10_000, 'the pause reaches everyone');
       expect(desk.replica.current).toEqual(wall.replica.current);
@@ -150,7 +88,7 @@ for (const start of [startMosquitto, startAedes]) {
 
     it('a broker killed mid-stream and restarted loses no command and the hub applies none twice', async () => {
       const issued: Register[] = [];
-      const issue = (node: Node, command: Command) => {
+      const issue = (node: VirtualNode, command: Command) => {
         const result = node.replica.command(command);
         expect(result.ok).toBe(true);
         if (result.ok) issued.push(result.value);
