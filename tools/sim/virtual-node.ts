@@ -54,6 +54,15 @@ export class VirtualNode {
     });
   }
 
+  get id(): string {
+    return this.options.id;
+  }
+
+  /** Has a client (connected, or connecting and retrying), as opposed to cut off or disconnected. */
+  get linked(): boolean {
+    return this.client !== undefined;
+  }
+
   get online(): boolean {
     return this.client?.state === 'connected';
   }
