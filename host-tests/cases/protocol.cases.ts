@@ -152,6 +152,7 @@ export default suite('protocol', {
     rejects(t, WALL_TIME, { ...wire('timeReq'), t0: -1 }, 'out-of-range');
     rejects(t, DESK_COMMAND, { ...wire('command'), id: 'Not An Id' }, 'out-of-range');
     rejects(t, DESK_COMMAND, { ...wire('command'), cmd: { type: 'explode' } }, 'out-of-range');
+    rejects(t, DESK_COMMAND, { ...wire('command'), cmd: { type: 'adjust', ms: 0 } }, 'out-of-range');
     rejects(t, 'argus/home/presto/wall/ota', { ...wire('otaStatus'), step: 'dancing' }, 'out-of-range');
     rejects(t, 'argus/home/presto/wall/ota', { ...wire('offer'), sha256: 'XYZ' }, 'out-of-range');
     rejects(t, 'argus/home/hub/hub-1/event', { v: 1, dev: 'hub-1', kind: 'party' }, 'out-of-range');

@@ -210,6 +210,8 @@ const DECODERS: Readonly<Record<Channel, (f: Fields) => Result<Message, RejectRe
     if (!stamp.ok) return stamp;
     const command = timerField(checkCommand(f.cmd));
     if (!command.ok) return command;
+    // The timer's shape check allows 0, which no issuer can produce: apply refuses a zero adjustment.
+    if (command.value.type === 'adjust' && command.value.ms === 0) return refuse('out-of-range', '"cmd.ms" of an adjust is non-zero');
     const state = timerField(fromWire(f.s));
     if (!state.ok) return state;
     return ok({ channel: 'command', dev: f.dev as string, group: group.value, id: id.value, stamp: stamp.value, command: command.value, state: state.value });
