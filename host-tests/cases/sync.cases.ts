@@ -61,6 +61,24 @@ export default suite('sync parts', {
     t.equal(clock.current.wall, 0, 'a refused stamp moves nothing');
     t.equal(clock.receive(far, false).ok, true);
   },
+  'a received counter at the wire maximum does not make this clock issue stamps receivers refuse'(t) {
+    const now = { t: 1_000_000 };
+    const sent: Sent[] = [];
+    const desk = replica('device', 'desk-1', new MemoryStore(), sent, now);
+    const state = apply(initialState(), { type: 'start' }, now.t);
+    if (!state.ok) return t.fail('start refused');
+    const top = { wall: now.t, counter: 2 ** 31 - 1, node: 'x' }; // valid on the wire (docs/protocol.md 4.1)
+    const bytes = encodeMessage({ channel: 'command', dev: 'x', group: 'focus', id: 'c-top', stamp: top, command: { type: 'start' }, state: state.value });
+    if (!bytes.ok) return t.fail(bytes.detail);
+    t.ok(desk.receive('argus/home/t-embed/x/command', bytes.value).ok);
+    const paused = desk.command({ type: 'pause' });
+    if (!paused.ok) return t.fail('pause refused');
+    t.ok(compareStamps(paused.value.stamp, top) > 0, 'the new stamp still comes after what was received');
+    const hub = replica('hub', 'hub-1', new MemoryStore(), [], now, []);
+    const command = sent.find((s) => s.topic.endsWith('/command'))!;
+    const received = hub.receive(command.topic, encodeUtf8(command.text));
+    t.equal(received.ok ? 'applied' : received.reason, 'applied', 'the hub accepts the command');
+  },
   'stamps order by wall, counter, then node id'(t) {
     fc.assert(fc.property(stampArb, stampArb, stampArb, (a, b, c) => {
       const ab = compareStamps(a, b);

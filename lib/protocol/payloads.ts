@@ -95,7 +95,8 @@ export type Message = StateMessage | CommandMessage | EventMessage | TelemetryMe
 type Fields = Record<string, unknown>;
 
 const MAX_TIME = 2 ** 52;
-const MAX_COUNTER = 2 ** 31 - 1;
+/** Largest stamp counter (and count) a payload may carry. */
+export const MAX_COUNTER = 2 ** 31 - 1;
 
 // ---- encoding -------------------------------------------------------------------------------
 

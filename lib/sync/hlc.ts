@@ -4,7 +4,7 @@
  * here is the node's estimate of hub time, so stamps of different nodes are comparable.
  */
 import { ok, refuse, type Result } from '../result/index';
-import type { Stamp } from '../protocol/index';
+import { MAX_COUNTER, type Stamp } from '../protocol/index';
 
 export type { Stamp };
 
@@ -44,8 +44,7 @@ export class HybridClock {
     const pt = Math.floor(this.physical());
     const wall = Math.max(this.last.wall, pt);
     const counter = wall === this.last.wall ? this.last.counter + 1 : 0;
-    this.last = { wall, counter, node: this.node };
-    return this.last;
+    return this.advance(wall, counter);
   }
 
   /** Folds a remote stamp into the clock. `bounded` false skips the drift check (clock not yet agreed). */
@@ -59,7 +58,12 @@ export class HybridClock {
     else if (wall === this.last.wall) counter = this.last.counter + 1;
     else if (wall === remote.wall) counter = remote.counter + 1;
     else counter = 0;
-    this.last = { wall, counter, node: this.node };
-    return ok(this.last);
+    return ok(this.advance(wall, counter));
+  }
+
+  /** Moves to (wall, counter), or to the next millisecond when the counter would leave the wire's range. */
+  private advance(wall: number, counter: number): Stamp {
+    this.last = counter > MAX_COUNTER ? { wall: wall + 1, counter: 0, node: this.node } : { wall, counter, node: this.node };
+    return this.last;
   }
 }
