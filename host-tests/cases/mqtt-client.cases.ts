@@ -331,6 +331,20 @@ export default suite('mqtt client', {
     t.equal(r.net.peers.length, 2, 'reconnecting after the backoff');
   },
 
+  'a PINGREQ that finds the link stalled ends it without leaving keepalive timers behind'(t) {
+    const r = rig({ keepaliveSeconds: 10, pingTimeoutMs: 3_000, limits: { maxOutputBytes: 64 } });
+    const peer = online(t, r);
+    peer.grant(0); // the socket stops taking bytes
+    void r.client.publish('t', new Uint8Array(58)); // 63 bytes wait for write credit
+    r.time.advance(10_000); // the PINGREQ does not fit: the link counts as stalled
+    t.deepEqual(r.disconnects.map((d) => d.reason), ['output-overflow']);
+    t.deepEqual(r.time.pendingAt(), [r.time.now() + 1_000], 'only the reconnection is scheduled');
+    reconnect(t, r, false);
+    r.time.advance(5_000);
+    t.equal(r.client.state, 'connected', 'the new link is not timed out by the old ping deadline');
+    t.equal(r.disconnects.length, 1);
+  },
+
   'backoff delays double up to the maximum and jitter stays within its bound'(t) {
     fc.assert(
       fc.property(

@@ -453,6 +453,7 @@ export class MqttClient {
       if (this.pingDeadline === undefined) {
         this.pingsSent++;
         this.send({ type: 'pingreq' });
+        if (this.current !== 'connected') return; // the PINGREQ found the link dead: lose() ran
         this.pingDeadline = this.options.scheduler.set(() => {
           this.pingDeadline = undefined;
           this.lose({ reason: 'ping-timeout', detail: `no answer within ${this.pingTimeoutMs} ms of PINGREQ` });
