@@ -1,6 +1,6 @@
 /**
  * The replicated timer as a last-writer-wins register: the anchor written with the highest HLC stamp
- * wins (the stamp's node id breaks ties). `merge` is commutative, associative and idempotent, so
+ * wins (the stamp's node id breaks ties, then the command id). `merge` is commutative, associative and idempotent, so
  * replicas that saw the same writes hold the same anchor whatever the order or repetition.
  */
 import { initialState, type TimerState } from '../timer/index';
@@ -18,5 +18,9 @@ export function initialRegister(state: TimerState = initialState()): Register {
 }
 
 export function merge(a: Register, b: Register): Register {
-  return compareStamps(b.stamp, a.stamp) > 0 ? b : a;
+  const order = compareStamps(b.stamp, a.stamp);
+  // Equal stamps from two writes (a device id reused after its Store was lost): the command id decides,
+  // so every replica keeps the same one whatever the order of arrival.
+  if (order === 0) return b.commandId > a.commandId ? b : a;
+  return order > 0 ? b : a;
 }
