@@ -646,4 +646,18 @@ export default suite('mqtt client', {
     const after = await r.client.publish('t', 'y');
     t.equal(after.ok ? 'ok' : after.reason, 'closed');
   },
+
+  async 'close on a stalled link reports one client-closed disconnect and settles requests with closed'(t) {
+    const r = rig({ limits: { maxOutputBytes: 64 } });
+    const peer = online(t, r);
+    const request = tracked(r.client.subscribe([{ topic: 'a', qos: 1 }]));
+    peer.grant(0); // the socket stops taking bytes
+    void r.client.publish('t', new Uint8Array(58)); // 63 bytes wait: no room for the DISCONNECT
+    r.client.close();
+    await settle();
+    t.deepEqual(r.disconnects.map((d) => d.reason), ['client-closed']);
+    t.equal(request.value?.ok === false ? request.value.reason : 'unsettled', 'closed');
+    t.equal(r.client.state, 'closed');
+    t.deepEqual(r.time.pendingAt(), [], 'no timer left behind');
+  },
 });

@@ -281,13 +281,15 @@ export class MqttClient {
   close(): void {
     if (this.current === 'closed') return;
     const wasLinked = this.current === 'connecting' || this.current === 'connected';
-    if (this.current === 'connected') this.connection?.send({ type: 'disconnect' });
+    const wasConnected = this.current === 'connected';
+    // Closed first, so a DISCONNECT that finds the link stalled ends it quietly (lose() ignores it).
+    this.current = 'closed';
+    if (wasConnected) this.connection?.send({ type: 'disconnect' });
     this.connection?.close();
     this.connection = undefined;
     this.cancelTimers();
     this.cancel(this.reconnectTimer);
     this.reconnectTimer = undefined;
-    this.current = 'closed';
     for (const entry of this.inflight.values()) entry.message.settle(refuse('closed', 'the client was closed'));
     for (const message of this.queue.takeAll()) message.settle(refuse('closed', 'the client was closed'));
     this.inflight.clear();
