@@ -30,12 +30,14 @@ function recorder(sent: Sent[], online = () => true) {
   };
 }
 
-function replica(role: 'device' | 'hub', id: string, store: MemoryStore, sent: Sent[], now: { t: number }, history?: CommandMessage[]) {
+/** `history` collects what the hub applies, or is the hub's history hook itself. */
+function replica(role: 'device' | 'hub', id: string, store: MemoryStore, sent: Sent[], now: { t: number }, history?: CommandMessage[] | ((m: CommandMessage) => void)) {
   let n = 0;
+  const onApplied = typeof history === 'function' ? history : history && ((m: CommandMessage) => history.push(m));
   return new Replica({
     role, location: 'home', kind: role === 'hub' ? 'hub' : 't-embed', id, group: 'focus', store,
     time: { now: () => now.t, synced: true }, publish: recorder(sent), newId: () => `${id}-c${n++}-${store.keys().length}`,
-    ...(history ? { onApplied: (m: CommandMessage) => history.push(m) } : {}),
+    ...(onApplied ? { onApplied } : {}),
   });
 }
 
@@ -168,6 +170,27 @@ export default suite('sync parts', {
     const group = sent.filter((s) => s.topic === 'argus/home/group/focus/state');
     t.equal(group.length, 1, 'the canonical state is published once');
     t.equal(group[0]!.retain, true);
+  },
+  'the hub acks a command only after its history has it, so a hub dying in between loses nothing'(t) {
+    const now = { t: 5_000 };
+    const store = new MemoryStore();
+    const sent: Sent[] = [];
+    const history: string[] = [];
+    let dies = true;
+    // The hub's history hook fails once, as a hub killed while writing it would.
+    const hub = () => replica('hub', 'hub-1', store, sent, now, (m) => {
+      if (dies) { dies = false; throw new Error('killed while writing history'); }
+      history.push(m.id);
+    });
+    const state = apply(initialState(), { type: 'start' }, 4_990);
+    if (!state.ok) return t.fail('start refused');
+    const bytes = encodeMessage({ channel: 'command', dev: 'desk-1', group: 'focus', id: 'c1', stamp: { wall: 4_990, counter: 0, node: 'desk-1' }, command: { type: 'start' }, state: state.value });
+    if (!bytes.ok) return t.fail(bytes.detail);
+    t.throws(() => hub().receive('argus/home/t-embed/desk-1/command', bytes.value));
+    t.equal(sent.filter((s) => s.topic.endsWith('/event')).length, 0, 'no ack for a command the history does not hold');
+    hub().receive('argus/home/t-embed/desk-1/command', bytes.value); // the device resends it
+    t.deepEqual(history, ['c1'], 'the restarted hub applies it');
+    t.equal(sent.filter((s) => s.topic.endsWith('/event')).length, 1, 'and acks it');
   },
   'a command stamped far in the future is rejected, counted, and changes nothing'(t) {
     const now = { t: 5_000 };

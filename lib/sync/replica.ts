@@ -55,7 +55,10 @@ export interface ReplicaOptions {
   readonly seenBuckets?: number;
   readonly seenBucketSize?: number;
   readonly maxDriftMs?: number;
-  /** Hub: called once per command id it applies (history). */
+  /**
+   * Hub: called once per command id it applies (history), before the id is remembered and acked; a
+   * hub killed in between is called again for the same id when the device resends it.
+   */
   readonly onApplied?: (message: CommandMessage) => void;
 }
 
@@ -222,7 +225,11 @@ export class Replica {
     }
   }
 
-  /** Hub: remember the id, merge the anchor, ack (again, for a duplicate), publish canonical state. */
+  /**
+   * Hub: merge the anchor (publishing canonical state), record it in the history, remember the id,
+   * and only then ack (again, for a duplicate): a hub that dies part way has not acked, so the device
+   * resends and the command is applied then (at worst the history sees an id twice; it never misses one).
+   */
   private applyAtHub(message: CommandMessage, from?: TopicAddress): Result<true, RejectReason> {
     if (this.seen.has(message.id) && from) {
       this.ack(message, from);
@@ -231,10 +238,12 @@ export class Replica {
     if (from) {
       const merged = this.mergeRemote(message);
       if (!merged.ok) return merged;
+    }
+    this.options.onApplied?.(message);
+    if (from) {
       this.seen.add(message.id);
       this.ack(message, from);
     }
-    this.options.onApplied?.(message);
     return ok(true);
   }
 
