@@ -5,7 +5,8 @@ import { encodeUtf8 } from '../../lib/mqtt/utf8';
 import { encodeMessage, type CommandMessage } from '../../lib/protocol/index';
 import { compareStamps, HybridClock, merge, Outbox, Replica, SeenIds, type Register, type Stamp } from '../../lib/sync/index';
 import { apply, initialState } from '../../lib/timer/index';
-import { MemoryStore } from '../support/memory-store';
+import type { Store } from '../../lib/host/index';
+import { dyingOnWrite, MemoryStore } from '../support/memory-store';
 
 const stampArb: fc.Arbitrary<Stamp> = fc.record({
   wall: fc.integer({ min: 0, max: 50 }),
@@ -31,7 +32,7 @@ function recorder(sent: Sent[], online = () => true) {
 }
 
 /** `history` collects what the hub applies, or is the hub's history hook itself. */
-function replica(role: 'device' | 'hub', id: string, store: MemoryStore, sent: Sent[], now: { t: number }, history?: CommandMessage[] | ((m: CommandMessage) => void)) {
+function replica(role: 'device' | 'hub', id: string, store: Store, sent: Sent[], now: { t: number }, history?: CommandMessage[] | ((m: CommandMessage) => void)) {
   let n = 0;
   const onApplied = typeof history === 'function' ? history : history && ((m: CommandMessage) => history.push(m));
   return new Replica({
@@ -221,6 +222,16 @@ export default suite('sync parts', {
     now.t = 500_000; // even with the clock stepped back, new stamps come after the old ones
     const resumed = rebooted.command({ type: 'resume' });
     t.ok(resumed.ok && compareStamps(resumed.value.stamp, desk.current.stamp) > 0);
+  },
+  'a device that dies while storing a command shows after reboot only what it will still send'(t) {
+    for (const dyingWrite of ['ob.', 'reg']) {
+      const store = new MemoryStore();
+      const now = { t: 1_000_000 };
+      t.throws(() => replica('device', 'desk-1', dyingOnWrite(store, dyingWrite), [], now).command({ type: 'start' }));
+      const rebooted = replica('device', 'desk-1', store, [], now);
+      const shown = rebooted.current.commandId;
+      t.ok(shown === '' || rebooted.pending().includes(shown), `killed writing ${dyingWrite}: shows ${shown || 'the initial anchor'}, pending ${rebooted.pending().join() || 'nothing'}`);
+    }
   },
   'a command issued at a fractional hub time is accepted by the others'(t) {
     const now = { t: 1_000_000.625 };

@@ -20,3 +20,20 @@ export class MemoryStore implements Store {
     return [...this.values.keys()];
   }
 }
+
+/** `store` as a device sees it that loses power on its first write of a key starting with `prefix` (nothing is written). */
+export function dyingOnWrite(store: Store, prefix: string): Store {
+  let dead = false;
+  return {
+    get: (key) => store.get(key),
+    set(key, value) {
+      if (!dead && key.startsWith(prefix)) {
+        dead = true;
+        throw new Error(`power lost while writing ${key}`);
+      }
+      store.set(key, value);
+    },
+    delete: (key) => store.delete(key),
+    keys: () => store.keys(),
+  };
+}

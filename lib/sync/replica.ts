@@ -133,9 +133,11 @@ export class Replica {
     if (!bytes.ok) return refuse('oversized', bytes.detail);
     this.seen.add(id);
     this.store(CLOCK_KEY, `${stamp.wall},${stamp.counter}`);
+    // The outbox before the register: a rebooted device never shows a command it will not send (dying
+    // in between, it sends the command and gets its anchor back from the hub's group state).
+    this.outbox?.add(id, bytes.value);
     this.setRegister({ state: applied.value, stamp, commandId: id }, false);
-    if (this.outbox) this.outbox.add(id, bytes.value);
-    else this.applyAtHub(message);
+    if (!this.outbox) this.applyAtHub(message);
     this.publishState();
     return ok(this.register);
   }
