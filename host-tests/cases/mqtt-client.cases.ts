@@ -79,6 +79,28 @@ function publishes(packets: Packet[]): PublishPacket[] {
   return packets.filter((p): p is PublishPacket => p.type === 'publish');
 }
 
+/**
+ * Completes CONNECT/CONNACK on the newest connection over a socket that grants 5,744 bytes at a
+ * time (lwIP's default TCP send buffer), with the client's default limits (8 KiB packets, 16 KiB output).
+ */
+function acceptWithLwipCredit(r: Rig, sessionPresent: boolean): MemoryPeer {
+  const peer = r.net.last;
+  peer.accept(5_744);
+  peer.take();
+  peer.send({ type: 'connack', sessionPresent, returnCode: 0 });
+  return peer;
+}
+
+/** Grants the client write credit until `count` PUBLISHes have arrived; returns them. */
+function receiveWithCredit(peer: MemoryPeer, count: number): PublishPacket[] {
+  const got: PublishPacket[] = [];
+  for (let i = 0; i < 20 && got.length < count; i++) {
+    got.push(...publishes(peer.take()));
+    if (got.length < count) peer.grant(5_744);
+  }
+  return got;
+}
+
 /** Lets settled promises run their callbacks. */
 function settle(): Promise<void> {
   return new Promise((resolve) => resolve());
@@ -300,6 +322,41 @@ export default suite('mqtt client', {
     t.equal(r.client.stats().queued, 1);
     peer.send({ type: 'puback', packetId: 1 });
     t.deepEqual(publishes(peer.take()).map((p) => [p.packetId, p.payload[0]]), [[3, '3'.charCodeAt(0)]]);
+  },
+
+  async 'a burst of large publishes waits for write credit instead of overflowing the output'(t) {
+    const r = rig();
+    r.client.start();
+    const peer = acceptWithLwipCredit(r, false);
+    const results = [1, 2, 3, 4].map((n) => tracked(r.client.publish('t', new Uint8Array(7_000).fill(n), { qos: 1 })));
+    t.deepEqual(r.disconnects, [], 'publishes within the limits do not end the link');
+    const sent = receiveWithCredit(peer, 4);
+    t.deepEqual(sent.map((p) => p.payload[0]), [1, 2, 3], 'what waits for credit goes out in order');
+    for (const p of sent) peer.send({ type: 'puback', packetId: p.packetId! });
+    await settle();
+    // The waiting ones were held in the offline queue (16 KiB): the fourth did not fit there.
+    t.deepEqual(results.map((result) => (result.value?.ok === false ? result.value.reason : result.value?.ok)), [true, true, true, 'queue-full']);
+    t.deepEqual(r.disconnects, []);
+  },
+
+  async 'after a reconnect large unacknowledged publishes are resent as write credit allows'(t) {
+    const r = rig({ clean: false });
+    r.client.start();
+    const peer = acceptWithLwipCredit(r, false);
+    const results: { value: { ok: boolean } | undefined }[] = [];
+    for (const batch of [[1, 2], [3, 4]]) {
+      for (const n of batch) results.push(tracked(r.client.publish('t', new Uint8Array(7_000).fill(n), { qos: 1 })));
+      receiveWithCredit(peer, 2);
+    }
+    peer.fail(); // no PUBACK came back
+    r.time.advance(1_000);
+    const again = acceptWithLwipCredit(r, true);
+    t.deepEqual(r.disconnects.map((d) => d.reason), ['socket-closed'], 'the retransmission does not end the new link');
+    const resent = receiveWithCredit(again, 4);
+    t.deepEqual(resent.map((p) => [p.payload[0], p.dup]), [[1, true], [2, true], [3, true], [4, true]]);
+    for (const p of resent) again.send({ type: 'puback', packetId: p.packetId! });
+    await settle();
+    t.deepEqual(results.map((result) => result.value?.ok), [true, true, true, true]);
   },
 
   'packet ids run 1..65535, wrap, and skip ids still in use'(t) {

@@ -11,8 +11,8 @@
  *   PUBRELs again for those past PUBREC. Inbound QoS 2 is delivered once: the id is remembered from
  *   PUBLISH until PUBREL, and a PUBLISH repeating a remembered id is acknowledged, not delivered.
  * - Automatic reconnection with exponential backoff and jitter (backoff.ts) until `close()`.
- * - Messages published while offline (or while the window is full) wait in a bounded queue
- *   (offline-queue.ts states the drop policy).
+ * - Messages published while offline (or while the window is full, or the socket is behind) wait
+ *   in a bounded queue (offline-queue.ts states the drop policy).
  * - Every queue and map is bounded (`MqttClientLimits`); nothing throws past the client: refusals
  *   are `Result` values, connection problems are `disconnect` events, listener failures `error`
  *   events.
@@ -35,7 +35,7 @@ import { encodeUtf8 } from './utf8';
 export interface MqttClientLimits {
   /** Outbound QoS 1/2 messages awaiting their acknowledgement. */
   readonly maxInflight: number;
-  /** Messages waiting for a connection or a free in-flight slot. */
+  /** Messages waiting for a connection, a free in-flight slot or socket write credit. */
   readonly offlineQueue: number;
   /** Bytes (topic + payload) those waiting messages may hold together. */
   readonly offlineQueueBytes: number;
@@ -195,6 +195,8 @@ interface InflightEntry {
   readonly packetId: number;
   /** 'publish': awaiting PUBACK/PUBREC; 'pubrel': QoS 2 awaiting PUBCOMP. */
   stage: 'publish' | 'pubrel';
+  /** Not yet sent again on the current connection (after a reconnect). */
+  resend: boolean;
 }
 
 type PendingRequest =
@@ -204,6 +206,8 @@ type PendingRequest =
       readonly settle: (result: Result<readonly SubscribeOutcome[], RequestRefusal>) => void;
     }
   | { readonly kind: 'unsubscribe'; readonly settle: (result: Result<void, RequestRefusal>) => void };
+
+const PUBREL_SIZE = 4;
 
 type Listeners = { [K in keyof MqttClientEvents]: Set<MqttClientEvents[K]> };
 
@@ -219,6 +223,8 @@ export class MqttClient {
   private connection: Connection | undefined;
   private readonly ids = new PacketIds();
   private readonly inflight = new Map<number, InflightEntry>();
+  /** In-flight entries with `resend` set. */
+  private resendsLeft = 0;
   private readonly queue: OfflineQueue<Outgoing>;
   private readonly requests = new Map<number, PendingRequest>();
   private readonly inboundQos2 = new Set<number>();
@@ -293,6 +299,7 @@ export class MqttClient {
     for (const entry of this.inflight.values()) entry.message.settle(refuse('closed', 'the client was closed'));
     for (const message of this.queue.takeAll()) message.settle(refuse('closed', 'the client was closed'));
     this.inflight.clear();
+    this.resendsLeft = 0;
     this.failRequests('closed');
     this.ids.clear();
     this.inboundQos2.clear();
@@ -377,6 +384,9 @@ export class MqttClient {
         {
           onOpen: () => this.send(this.connectPacket()),
           onPacket: (packet) => this.receive(packet),
+          onCredit: () => {
+            if (this.current === 'connected') this.drain();
+          },
           onEnd: (end) => this.lose(end),
         },
       );
@@ -414,12 +424,8 @@ export class MqttClient {
       this.inboundQos2.clear();
       for (const entry of this.inflight.values()) entry.stage = 'publish';
     }
-    for (const entry of this.inflight.values()) {
-      this.retransmitted++;
-      if (entry.stage === 'pubrel') this.send({ type: 'pubrel', packetId: entry.packetId });
-      else this.send(publishPacket(entry.message, entry.packetId, true));
-    }
-    if (this.current !== 'connected') return; // the link failed while resending
+    for (const entry of this.inflight.values()) entry.resend = true;
+    this.resendsLeft = this.inflight.size;
     this.armKeepalive();
     this.drain();
     if (this.current === 'connected') this.emit('connect', { sessionPresent });
@@ -560,6 +566,7 @@ export class MqttClient {
 
   private complete(packetId: number, entry: InflightEntry): void {
     this.inflight.delete(packetId);
+    if (entry.resend) this.resendsLeft--;
     this.ids.release(packetId);
     entry.message.settle(ok(undefined));
   }
@@ -576,15 +583,30 @@ export class MqttClient {
   // --- outbound -------------------------------------------------------------------------------
 
   private submit(message: Outgoing): void {
-    if (this.queue.length === 0 && this.canSend(message.qos)) return this.transmit(message);
+    if (this.queue.length === 0 && this.canSend(message)) return this.transmit(message);
     const queued = this.queue.push(message);
     if (!queued.accepted)
       return message.settle(refuse('queue-full', `no room among ${this.queue.length} queued messages (${this.queue.bytes} bytes)`));
     for (const evicted of queued.evicted) evicted.settle(refuse('dropped', 'evicted from the full offline queue by a newer message'));
   }
 
-  private canSend(qos: QoS): boolean {
-    return this.current === 'connected' && (qos === 0 || this.inflight.size < this.limits.maxInflight);
+  private canSend(message: Outgoing): boolean {
+    return (
+      this.current === 'connected' &&
+      this.resendsLeft === 0 &&
+      (message.qos === 0 || this.inflight.size < this.limits.maxInflight) &&
+      this.hasRoom(message.size)
+    );
+  }
+
+  /**
+   * Whether a PUBLISH of `size` bytes may join what waits for write credit. PUBLISHes fill at most
+   * half of maxOutputBytes (any size when nothing waits): the rest is for acknowledgements and
+   * PINGREQ, so that only a link that stops taking bytes overflows it, not a burst of publishes.
+   */
+  private hasRoom(size: number): boolean {
+    const waiting = this.connection?.waitingBytes ?? 0;
+    return waiting === 0 || waiting + size <= this.limits.maxOutputBytes / 2;
   }
 
   private transmit(message: Outgoing): void {
@@ -593,15 +615,33 @@ export class MqttClient {
       return message.settle(handed ? ok(undefined) : refuse('connection-lost', 'the connection failed while sending'));
     }
     const packetId = this.ids.take()!; // in use: at most maxInflight + maxPendingRequests ids
-    this.inflight.set(packetId, { message, packetId, stage: 'publish' });
+    this.inflight.set(packetId, { message, packetId, stage: 'publish', resend: false });
     this.send(publishPacket(message, packetId, false));
   }
 
-  /** Sends queued messages in order while the connection and the in-flight window allow. */
+  /**
+   * Resends what a reconnect left in flight, then sends queued messages, in order, while the
+   * connection, its write credit and the in-flight window allow.
+   */
   private drain(): void {
-    for (let next = this.queue.peek(); next && this.canSend(next.qos); next = this.queue.peek()) {
+    this.resendInflight();
+    for (let next = this.queue.peek(); next && this.canSend(next); next = this.queue.peek()) {
       this.queue.shift();
       this.transmit(next);
+    }
+  }
+
+  /** PUBLISH (DUP) or PUBREL again for each in-flight message, in their original order. */
+  private resendInflight(): void {
+    if (this.resendsLeft === 0) return;
+    for (const entry of this.inflight.values()) {
+      if (!entry.resend) continue;
+      const pubrel = entry.stage === 'pubrel';
+      if (this.current !== 'connected' || !this.hasRoom(pubrel ? PUBREL_SIZE : entry.message.size)) return;
+      entry.resend = false;
+      this.resendsLeft--;
+      this.retransmitted++;
+      this.send(pubrel ? { type: 'pubrel', packetId: entry.packetId } : publishPacket(entry.message, entry.packetId, true));
     }
   }
 

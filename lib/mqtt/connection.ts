@@ -25,6 +25,8 @@ export interface ConnectionEvents {
   /** The socket connected (first onWritable). */
   onOpen(): void;
   onPacket(packet: Packet): void;
+  /** Write credit arrived on the open connection, and what waited for it took what it could. */
+  onCredit(): void;
   /** The connection ended by itself (never called after `close()`). */
   onEnd(end: ConnectionEnd): void;
 }
@@ -63,6 +65,11 @@ export class Connection {
     return this.opened && !this.ended;
   }
 
+  /** Encoded bytes waiting for write credit. */
+  get waitingBytes(): number {
+    return this.outputBytes;
+  }
+
   /** Queues a packet for writing; false when the connection is not open or the output is stalled. */
   send(packet: Packet): boolean {
     if (!this.isOpen) return false;
@@ -97,6 +104,7 @@ export class Connection {
       this.events.onOpen();
     }
     this.flush();
+    if (!this.ended) this.events.onCredit();
   }
 
   private flush(): void {
