@@ -131,6 +131,9 @@ export default suite('protocol', {
     rejects(t, DESK_COMMAND, { ...wire('command'), hlc: [1.5, 0, 'desk-1'] }, 'wrong-type');
     rejects(t, DESK_COMMAND, { ...wire('command'), s: { ...toWire(running), t0: 'soon' } }, 'wrong-type');
     rejects(t, WALL_TELEMETRY, { ...wire('telemetry'), heap: 1.5 }, 'wrong-type');
+    rejects(t, 'argus/home/hub/hub-1/event', { v: 1, dev: 'hub-1', kind: 7 }, 'wrong-type');
+    rejects(t, WALL_TIME, { v: 1, dev: 'wall', op: ['req'], t0: 1 }, 'wrong-type');
+    rejects(t, 'argus/home/presto/wall/ota', { ...wire('otaStatus'), op: true }, 'wrong-type');
   },
   'fields the schema does not define: unknown-field'(t) {
     rejects(t, WALL_PRESENCE, { ...wire('presence'), mood: 'happy' }, 'unknown-field');

@@ -246,7 +246,7 @@ const DECODERS: Readonly<Record<Channel, (f: Fields) => Result<Message, RejectRe
         return id.ok ? ok({ channel: 'event', dev, kind: 'error', code: code.value, id: id.value }) : id;
       }
       default:
-        return f.kind === undefined ? refuse('missing-field', 'event needs "kind"') : refuse('out-of-range', `unknown event kind ${JSON.stringify(f.kind)}`);
+        return unknownTag(f.kind, 'kind', `unknown event kind ${JSON.stringify(f.kind)}`);
     }
   },
   telemetry(f) {
@@ -299,7 +299,7 @@ const DECODERS: Readonly<Record<Channel, (f: Fields) => Result<Message, RejectRe
       if (t2.value < t1.value) return refuse('inconsistent', 'the hub cannot answer (t2) before it received (t1)');
       return ok({ channel: 'time', dev, op: 'res', t0: t0.value, t1: t1.value, t2: t2.value });
     }
-    return f.op === undefined ? refuse('missing-field', 'time needs "op"') : refuse('out-of-range', '"op" is "req" or "res"');
+    return unknownTag(f.op, 'op', '"op" is "req" or "res"');
   },
   ota(f) {
     const dev = f.dev as string;
@@ -332,7 +332,7 @@ const DECODERS: Readonly<Record<Channel, (f: Fields) => Result<Message, RejectRe
       const pct = integerField(f.pct, 0, 100, 'pct');
       return pct.ok ? ok({ channel: 'ota', dev, op: 'status', version: version.value, step, pct: pct.value }) : pct;
     }
-    return f.op === undefined ? refuse('missing-field', 'ota needs "op"') : refuse('out-of-range', '"op" is "offer" or "status"');
+    return unknownTag(f.op, 'op', '"op" is "offer" or "status"');
   },
 };
 
@@ -347,6 +347,13 @@ export function decodeStamp(value: unknown): Result<Stamp, RejectReason> {
   if (!counter.ok) return counter;
   const node = idField(value[2], 'hlc node');
   return node.ok ? ok({ wall: wall.value, counter: counter.value, node: node.value }) : node;
+}
+
+/** Why a tag field (`kind`, `op`) matched no variant: absent, not a string, or an unknown value. */
+function unknownTag(value: unknown, name: string, unknown: string): Result<never, RejectReason> {
+  if (value === undefined) return refuse('missing-field', `missing field "${name}"`);
+  if (typeof value !== 'string') return refuse('wrong-type', `"${name}" must be a string`);
+  return refuse('out-of-range', unknown);
 }
 
 function onlyKeys(f: Fields, allowed: readonly string[], required: readonly string[]): Result<true, RejectReason> {
