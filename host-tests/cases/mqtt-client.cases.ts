@@ -519,6 +519,18 @@ export default suite('mqtt client', {
     t.deepEqual(peer.take(), []);
   },
 
+  async 'a PUBLISH larger than maxOutputBytes is refused, not sent to overflow every link'(t) {
+    const r = rig({ limits: { maxPacketSize: 4_096, maxOutputBytes: 1_024 } });
+    const peer = online(t, r);
+    const big = tracked(r.client.publish('t', new Uint8Array(2_000), { qos: 1 }));
+    await settle();
+    t.equal(big.value?.ok === false ? big.value.reason : big.value?.ok, 'too-large');
+    t.deepEqual(r.disconnects, []);
+    t.deepEqual(peer.take(), []);
+    const fits = await r.client.publish('t', new Uint8Array(1_000));
+    t.equal(fits.ok, true, 'a PUBLISH within both limits goes out');
+  },
+
   'too many inbound QoS 2 messages awaiting PUBREL close the connection'(t) {
     const r = rig({ limits: { maxInboundQos2: 2 } });
     const peer = online(t, r);

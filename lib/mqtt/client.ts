@@ -136,7 +136,7 @@ export type ClientState = 'idle' | 'connecting' | 'connected' | 'reconnecting' |
 export type PublishRefusal =
   /** The topic name is empty, has a wildcard or is not a valid MQTT string. */
   | 'invalid-topic'
-  /** The PUBLISH would exceed limits.maxPacketSize. */
+  /** The PUBLISH would exceed limits.maxPacketSize (or limits.maxOutputBytes, when smaller). */
   | 'too-large'
   /** The offline queue has no room, even after evicting every QoS 0 message. */
   | 'queue-full'
@@ -318,8 +318,10 @@ export class MqttClient {
     if (!name.ok) return Promise.resolve(refuse('invalid-topic', name.detail));
     const bytes = typeof payload === 'string' ? encodeUtf8(payload) : payload;
     const size = encodedLength({ type: 'publish', topic, payload: bytes, qos, retain: false, dup: false, packetId: 1 });
-    if (size > this.limits.maxPacketSize)
-      return Promise.resolve(refuse('too-large', `${size} bytes exceed maxPacketSize ${this.limits.maxPacketSize}`));
+    // A PUBLISH that cannot wait whole for write credit would close every link it is resent on.
+    const largest = Math.min(this.limits.maxPacketSize, this.limits.maxOutputBytes);
+    if (size > largest)
+      return Promise.resolve(refuse('too-large', `${size} bytes exceed ${largest} (maxPacketSize, maxOutputBytes)`));
     return new Promise((settle) => {
       this.submit({ topic, payload: bytes, qos, retain: options.retain ?? false, size, settle });
     });
