@@ -245,6 +245,48 @@ export default suite('sync parts', {
     t.equal(received.ok ? 'merged' : received.reason, 'merged');
     t.deepEqual(wall.current, desk.current);
   },
+  'a device that has not learnt hub time since boot refuses commands and changes nothing'(t) {
+    const time = { now: () => 5_000, synced: false };
+    const desk = new Replica({
+      role: 'device', location: 'home', kind: 't-embed', id: 'desk-1', group: 'focus', store: new MemoryStore(),
+      time, publish: recorder([]), newId: () => 'c1',
+    });
+    const refused = desk.command({ type: 'start' });
+    t.equal(refused.ok ? 'applied' : refused.reason, 'not-synced');
+    t.equal(desk.current.commandId, '');
+    t.deepEqual(desk.pending(), []);
+    time.synced = true;
+    t.ok(desk.command({ type: 'start' }).ok, 'accepted once synced');
+  },
+
+  'the outbox is bounded: past its limit a command is refused and nothing changes until an ack frees room'(t) {
+    const store = new MemoryStore();
+    let n = 0;
+    const desk = new Replica({
+      role: 'device', location: 'home', kind: 't-embed', id: 'desk-1', group: 'focus', store,
+      time: { now: () => 1_000_000, synced: true }, publish: recorder([], () => false), newId: () => `c${n++}`,
+      outboxLimits: { maxCommands: 2, maxBytes: 100_000 },
+    });
+    const first = desk.command({ type: 'start' });
+    t.ok(first.ok && desk.command({ type: 'pause' }).ok);
+    const before = desk.current;
+    const keys = store.keys().length;
+    const refused = desk.command({ type: 'resume' });
+    t.equal(refused.ok ? 'applied' : refused.reason, 'outbox-full');
+    t.equal(desk.current, before);
+    t.equal(store.keys().length, keys, 'nothing more was stored');
+    const ack = encodeUtf8(JSON.stringify({ v: 1, dev: 'desk-1', kind: 'ack', id: first.ok ? first.value.commandId : '', hub: 'hub-1' }));
+    desk.receive('argus/home/t-embed/desk-1/event', ack);
+    t.ok(desk.command({ type: 'resume' }).ok, 'room again after an ack');
+    const tiny = new Replica({
+      role: 'device', location: 'home', kind: 't-embed', id: 'wall', group: 'focus', store: new MemoryStore(),
+      time: { now: () => 1_000_000, synced: true }, publish: recorder([], () => false), newId: () => `w${n++}`,
+      outboxLimits: { maxCommands: 10, maxBytes: 50 },
+    });
+    const big = tiny.command({ type: 'start' });
+    t.equal(big.ok ? 'applied' : big.reason, 'outbox-full', 'the byte bound holds too');
+  },
+
   'an ack for this device empties its outbox; acks for others do not'(t) {
     const now = { t: 1_000_000 };
     const desk = replica('device', 'desk-1', new MemoryStore(), [], now);

@@ -54,6 +54,9 @@ const settle = async () => {
 function device(client: FakeClient, time: VirtualTime, store = new MemoryStore()) {
   let n = 0;
   const clockSync = new ClockSync(() => time.now());
+  // Hub time was agreed on an earlier connection (offset zero): commands are taken while offline.
+  const t0 = clockSync.request();
+  clockSync.response(t0, t0, t0);
   return new Replica({
     role: 'device', location: 'home', kind: 't-embed', id: 'desk-1', group: 'focus', store,
     time: clockSync, clockSync,

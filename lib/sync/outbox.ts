@@ -18,14 +18,27 @@ interface Entry {
   readonly text: string;
 }
 
+/**
+ * How much may wait for the hub. Each entry is one Store value; on a device that is flash (ESP32 NVS
+ * partitions are tens of kilobytes), so the bound is in bytes as well as in commands.
+ */
+export interface OutboxLimits {
+  readonly maxCommands: number;
+  readonly maxBytes: number;
+}
+
+export const DEFAULT_OUTBOX_LIMITS: OutboxLimits = { maxCommands: 32, maxBytes: 16 * 1024 };
+
 export class Outbox {
   private entries: Entry[] = [];
   private nextSeq = 0;
+  private bytes = 0;
 
   constructor(
     private readonly store: Store,
     private readonly topic: string,
     private readonly publish: PublishPort,
+    private readonly limits: OutboxLimits = DEFAULT_OUTBOX_LIMITS,
   ) {
     for (const key of store.keys()) {
       if (!key.startsWith(PREFIX)) continue;
@@ -37,17 +50,24 @@ export class Outbox {
         continue;
       }
       this.entries.push({ seq, id, topic, text });
+      this.bytes += text.length;
       this.nextSeq = Math.max(this.nextSeq, seq + 1);
     }
     this.entries.sort((a, b) => a.seq - b.seq);
   }
 
-  /** Persists the command payload, then sends it. */
+  /** Whether a command of `size` bytes still fits. */
+  fits(size: number): boolean {
+    return this.entries.length < this.limits.maxCommands && this.bytes + size <= this.limits.maxBytes;
+  }
+
+  /** Persists the command payload, then sends it. The caller checks `fits` first. */
   add(id: string, payload: Uint8Array): void {
     const text = decodeUtf8(payload, 0, payload.length) ?? '';
     const entry = { seq: this.nextSeq++, id, topic: this.topic, text };
     this.store.set(PREFIX + entry.seq, text);
     this.entries.push(entry);
+    this.bytes += text.length;
     this.send(entry);
   }
 
@@ -57,6 +77,7 @@ export class Outbox {
     if (index < 0) return false;
     const [entry] = this.entries.splice(index, 1);
     this.store.delete(PREFIX + entry!.seq);
+    this.bytes -= entry!.text.length;
     return true;
   }
 

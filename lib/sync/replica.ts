@@ -25,7 +25,7 @@ import { apply, view, type Command, type RefusalReason, type TimerView } from '.
 import type { ClockSync } from './clock-sync';
 import { compareStamps, HybridClock, type Stamp } from './hlc';
 import { decodeUtf8, encodeUtf8 } from '../mqtt/utf8';
-import { Outbox, type PublishPort } from './outbox';
+import { Outbox, type OutboxLimits, type PublishPort } from './outbox';
 import { PresenceTracker } from './presence';
 import { initialRegister, merge, type Register } from './register';
 import { SeenIds } from './seen-ids';
@@ -55,6 +55,8 @@ export interface ReplicaOptions {
   readonly seenBuckets?: number;
   readonly seenBucketSize?: number;
   readonly maxDriftMs?: number;
+  /** Devices: how many commands may wait for the hub's ack (default DEFAULT_OUTBOX_LIMITS). */
+  readonly outboxLimits?: OutboxLimits;
   /**
    * Hub: called once per command id it applies (history), before the id is remembered and acked; a
    * hub killed in between is called again for the same id when the device resends it.
@@ -62,7 +64,12 @@ export interface ReplicaOptions {
   readonly onApplied?: (message: CommandMessage) => void;
 }
 
-export type CommandRefusal = RefusalReason | 'oversized';
+/**
+ * Beyond the timer's own refusals: `oversized` (the payload would pass its limit), `not-synced` (a
+ * device that has not learnt hub time since boot cannot state when its command happened), and
+ * `outbox-full` (too many commands wait for the hub; see OutboxLimits).
+ */
+export type CommandRefusal = RefusalReason | 'oversized' | 'not-synced' | 'outbox-full';
 
 const REGISTER_KEY = 'reg';
 const CLOCK_KEY = 'hlc';
@@ -84,7 +91,7 @@ export class Replica {
     this.register = loadRegister(store, this.self);
     this.hlc = new HybridClock(id, () => options.time.now(), options.maxDriftMs, loadStamp(store, this.register.stamp));
     this.seen = new SeenIds(store, options.seenBuckets, options.seenBucketSize);
-    this.outbox = options.role === 'device' ? new Outbox(store, this.topic('command'), options.publish) : undefined;
+    this.outbox = options.role === 'device' ? new Outbox(store, this.topic('command'), options.publish, options.outboxLimits) : undefined;
   }
 
   get current(): Register {
@@ -121,6 +128,8 @@ export class Replica {
 
   /** A person's command: applied here at once at the current hub-time estimate, then sent. */
   command(command: Command): Result<Register, CommandRefusal> {
+    if (!this.options.time.synced)
+      return refuse('not-synced', 'hub time is not known since boot; commands are taken after the first time answer');
     // Anchors hold whole milliseconds; a hub-time estimate (local clock + offset) usually is not.
     const applied = apply(this.register.state, command, Math.max(0, Math.floor(this.options.time.now())));
     if (!applied.ok) return applied;
@@ -131,6 +140,8 @@ export class Replica {
     };
     const bytes = encodeMessage(message);
     if (!bytes.ok) return refuse('oversized', bytes.detail);
+    if (this.outbox && !this.outbox.fits(bytes.value.length))
+      return refuse('outbox-full', `${this.outbox.pending().length} commands already wait for the hub`);
     this.seen.add(id);
     this.store(CLOCK_KEY, `${stamp.wall},${stamp.counter}`);
     // The outbox before the register: a rebooted device never shows a command it will not send (dying
