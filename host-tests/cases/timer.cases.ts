@@ -293,6 +293,12 @@ export default suite('timer', {
       [{ ...good, s: { type: 'custom', phases: [{ name: 'x', kind: 'work', ms: MINUTE }], repeat: 1 } }, 'invalid-type'],
       [{ ...good, s: { type: 'countdown', name: 'a\u0001', ms: MINUTE } }, 'out-of-range'],
       [{ ...good, s: { type: 'laps' } }, 'out-of-range'],
+      [{ ...good, s: { type: 7 } }, 'invalid-type'],
+      [{ ...good, st: 1 }, 'invalid-type'],
+      [{ ...good, st: 'toString' }, 'out-of-range'],
+      [{ ...good, s: { type: 'custom', phases: [{ name: 'x', kind: 3, ms: MINUTE }], repeat: true } }, 'invalid-type'],
+      [{ ...good, s: { type: 'countdown', name: 'tab\u007f', ms: MINUTE } }, 'out-of-range'],
+      [{ ...good, s: { type: 'countdown', name: 'c1\u0085', ms: MINUTE } }, 'out-of-range'],
     ];
     for (const [input, reason] of cases) {
       const result = fromWire(input);
@@ -311,6 +317,8 @@ export default suite('timer', {
     const refusals: Array<[unknown, string]> = [
       ['start', 'invalid-type'],
       [{ type: 'launch' }, 'out-of-range'],
+      [{ type: 1 }, 'invalid-type'],
+      [{}, 'invalid-type'],
       [{ type: 'toString' }, 'out-of-range'],
       [{ type: 'start', now: 5 }, 'unknown-field'],
       [{ type: 'adjust' }, 'missing-field'],

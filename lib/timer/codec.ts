@@ -49,7 +49,8 @@ export function fromWire(input: unknown): Checked<TimerState> {
   if (!keys.ok) return keys;
   const strategy = checkStrategy(input.s);
   if (!strategy.ok) return strategy;
-  const status = typeof input.st === 'string' ? STATUS_OF[input.st] : undefined;
+  if (typeof input.st !== 'string') return refuse('invalid-type', 'state.st must be a string');
+  const status = Object.prototype.hasOwnProperty.call(STATUS_OF, input.st) ? STATUS_OF[input.st] : undefined;
   if (status === undefined) return refuse('out-of-range', 'state.st must be "i", "r" or "p"');
   const numbers = [
     checkInteger(input.p, 0, phaseCount(strategy.value) - 1, 'state.p'),
@@ -107,7 +108,8 @@ const COMMAND_FIELDS: Readonly<Record<string, readonly string[]>> = {
 export function checkCommand(input: unknown): Checked<Command> {
   if (!isRecord(input)) return refuse('invalid-type', 'command must be an object');
   const type = input.type;
-  const fields = typeof type === 'string' && Object.prototype.hasOwnProperty.call(COMMAND_FIELDS, type) ? COMMAND_FIELDS[type] : undefined;
+  if (typeof type !== 'string') return refuse('invalid-type', 'command.type must be a string');
+  const fields = Object.prototype.hasOwnProperty.call(COMMAND_FIELDS, type) ? COMMAND_FIELDS[type] : undefined;
   if (fields === undefined) return refuse('out-of-range', `unknown command type ${JSON.stringify(type)}`);
   const required = type === 'skip' ? [] : fields;
   const keys = checkKeys(input, ['type', ...fields], required, `command ${type}`);

@@ -50,8 +50,10 @@ export function checkName(value: unknown, where: string): Checked<string> {
   if (typeof value !== 'string') return refuse('invalid-type', `${where} must be a string`);
   if (value.length === 0 || value.length > MAX_NAME_LENGTH)
     return refuse('out-of-range', `${where} must have 1..${MAX_NAME_LENGTH} characters`);
-  for (let i = 0; i < value.length; i++)
-    if (value.charCodeAt(i) < 0x20) return refuse('out-of-range', `${where} must not contain control characters`);
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) return refuse('out-of-range', `${where} must not contain control characters`);
+  }
   return ok(value);
 }
 
@@ -89,6 +91,7 @@ export function checkStrategy(input: unknown): Checked<Strategy> {
         if (!phaseKeys.ok) return phaseKeys;
         const name = checkName(phase.name, `${where}.name`);
         if (!name.ok) return name;
+        if (typeof phase.kind !== 'string') return refuse('invalid-type', `${where}.kind must be a string`);
         if (!KINDS.includes(phase.kind as PhaseKind)) return refuse('out-of-range', `${where}.kind must be one of ${KINDS.join(', ')}`);
         const ms = duration(phase.ms, `${where}.ms`);
         if (!ms.ok) return ms;
@@ -105,6 +108,7 @@ export function checkStrategy(input: unknown): Checked<Strategy> {
       return ok(input as unknown as Strategy);
     }
     default:
+      if (typeof input.type !== 'string') return refuse('invalid-type', 'strategy.type must be a string');
       return refuse('out-of-range', `unknown strategy type ${JSON.stringify(input.type)}`);
   }
 }
