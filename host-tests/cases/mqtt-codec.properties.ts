@@ -5,7 +5,7 @@ import {
   isMqttString, utf8Length,
   topicMatches, type MqttError, type Packet,
 } from '../../lib/mqtt/index';
-import { concat, cuts, packet, split, topicFilter, topicLevel, topicName } from '../support/mqtt-arbitraries';
+import { concat, cuts, damagedStream, packet, split, topicFilter, topicLevel, topicName } from '../support/mqtt-arbitraries';
 
 /** The obvious model of section 4.7: split into levels and compare level by level. */
 function referenceMatches(filter: string, topic: string): boolean {
@@ -108,21 +108,7 @@ export default suite('mqtt codec properties', {
   },
 
   'damaged streams give packets and at most one typed error, the same under any split'(t) {
-    const damaged = fc
-      .array(packet({ maxPayload: 100 }), { minLength: 1, maxLength: 3 })
-      .chain((packets) => {
-        const bytes = concat(packets.map(encode));
-        return fc.tuple(
-          fc.constant(bytes),
-          fc.array(fc.tuple(fc.nat(bytes.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 3 }),
-          fc.nat(bytes.length),
-        );
-      })
-      .map(([bytes, edits, keep]) => {
-        const copy = bytes.slice(0, Math.max(1, keep));
-        for (const [at, value] of edits) if (at < copy.length) copy[at] = value;
-        return copy;
-      })
+    const damaged = damagedStream({ maxPayload: 100, edits: { min: 1, max: 3 }, truncate: true })
       .chain((bytes) => fc.tuple(fc.constant(bytes), cuts(bytes.length), fc.integer({ min: 2, max: 400 })));
     fc.assert(
       fc.property(damaged, ([bytes, points, limit]) => {

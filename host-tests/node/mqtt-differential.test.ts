@@ -7,7 +7,7 @@ import mqtt from 'mqtt-packet';
 import { describe, expect, it } from 'vitest';
 import { check } from '../harness/check';
 import { PacketEncoder, PacketParser, decodeUtf8, encode, encodeUtf8, isMqttString, utf8Length, type MqttError, type Packet } from '../../lib/mqtt/index';
-import { concat, cuts, packet, split } from '../support/mqtt-arbitraries';
+import { concat, cuts, damagedStream, packet, split } from '../support/mqtt-arbitraries';
 import { mqttPacketParse, toMqttPacket } from './mqtt-packet-oracle';
 
 function ourParse(chunks: readonly Uint8Array[], maxPacketSize = 1 << 28): { packets: Packet[]; error: MqttError | undefined } {
@@ -21,20 +21,7 @@ function ourParse(chunks: readonly Uint8Array[], maxPacketSize = 1 << 28): { pac
 }
 
 /** Valid encodings with small damage: where we still accept, mqtt-packet must agree on every packet. */
-const damaged = fc
-  .array(packet({ maxPayload: 300 }), { minLength: 1, maxLength: 3 })
-  .chain((packets) => {
-    const bytes = concat(packets.map(encode));
-    return fc.tuple(
-      fc.constant(bytes),
-      fc.array(fc.tuple(fc.nat(bytes.length - 1), fc.integer({ min: 0, max: 255 })), { maxLength: 3 }),
-    );
-  })
-  .map(([bytes, edits]) => {
-    const copy = bytes.slice();
-    for (const [at, value] of edits) copy[at] = value;
-    return copy;
-  });
+const damaged = damagedStream({ maxPayload: 300, edits: { min: 0, max: 3 }, truncate: false });
 
 describe('mqtt codec against mqtt-packet', () => {
   it('encode (and a PacketEncoder) is byte-identical to mqtt-packet generate for valid packets', () => {

@@ -1,5 +1,6 @@
 /** fast-check generators of valid MQTT 3.1.1 packets, topic names and filters (pure: runs under Node and XS). */
 import fc from 'fast-check';
+import { encode } from '../../lib/mqtt/encode';
 import type {
   ConnectPacket, Packet, PublishPacket, QoS, SubackReturnCode, Subscription, Will,
 } from '../../lib/mqtt/index';
@@ -133,4 +134,26 @@ export function concat(parts: readonly Uint8Array[]): Uint8Array {
     offset += part.length;
   }
   return out;
+}
+
+/**
+ * Valid encodings of one to three packets with `edits` bytes overwritten at random places and, when
+ * `truncate`, cut short: inputs close enough to valid to reach deep into the parser.
+ */
+export function damagedStream(options: { maxPayload: number; edits: { min: number; max: number }; truncate: boolean }): fc.Arbitrary<Uint8Array> {
+  return fc
+    .array(packet({ maxPayload: options.maxPayload }), { minLength: 1, maxLength: 3 })
+    .chain((packets) => {
+      const bytes = concat(packets.map(encode));
+      return fc.tuple(
+        fc.constant(bytes),
+        fc.array(fc.tuple(fc.nat(bytes.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: options.edits.min, maxLength: options.edits.max }),
+        options.truncate ? fc.nat(bytes.length) : fc.constant(bytes.length),
+      );
+    })
+    .map(([bytes, edits, keep]) => {
+      const copy = bytes.slice(0, Math.max(1, keep));
+      for (const [at, value] of edits) if (at < copy.length) copy[at] = value;
+      return copy;
+    });
 }

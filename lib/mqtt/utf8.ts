@@ -67,7 +67,7 @@ export function encodeUtf8Into(text: string, out: Uint8Array, offset: number): n
           out[o++] = 0x80 | ((c >> 6) & 0x3f);
           out[o++] = 0x80 | (c & 0x3f);
         } else {
-          out[o++] = 0xef; // a lone surrogate: U+FFFD, as Node's Buffer writes it
+          out[o++] = 0xef; // a lone surrogate: U+FFFD, as Node's own encoder writes it
           out[o++] = 0xbf;
           out[o++] = 0xbd;
         }
