@@ -260,6 +260,12 @@ export default suite('timer', {
     t.equal(rebase(moved, at), moved, 'rebasing again at the same time changes nothing');
   },
 
+  'a fractional clock reading anchors at whole milliseconds, so the state stays valid on the wire'(t) {
+    const s = run(t, initialState(), { type: 'start' }, 1_234.75);
+    t.equal(s.startedAt, 1_234);
+    t.ok(decodeState(encodeState(run(t, s, { type: 'pause' }, 5_000.5))).ok);
+  },
+
   'states round-trip through the compact wire form'(t) {
     let s = started(t, 5_000, initialState(custom([{ name: 'Focus', kind: 'work', ms: 30 * MINUTE }], true)));
     s = run(t, s, { type: 'pause' }, 9_000);

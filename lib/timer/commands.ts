@@ -52,9 +52,13 @@ function settle(state: TimerState, now: number): TimerState {
   return { ...current, status: 'idle', phase: 0, cycle: 0, startedAt: 0, pausedAt: 0, adjustMs: 0, completions: scratch.completions };
 }
 
-/** Applies a person's command at shared-clock time `now`. A refusal leaves the state untouched. */
-export function apply(state: TimerState, command: Command, now: number): ApplyResult {
-  if (!Number.isFinite(now) || now < 0) return refuse('invalid-time', `now must be a non-negative number, got ${now}`);
+/**
+ * Applies a person's command at shared-clock time `now` (taken in whole milliseconds, as anchors are
+ * stated). A refusal leaves the state untouched.
+ */
+export function apply(state: TimerState, command: Command, at: number): ApplyResult {
+  if (!Number.isFinite(at) || at < 0) return refuse('invalid-time', `now must be a non-negative number, got ${at}`);
+  const now = Math.floor(at);
   const current = settle(state, now);
   const next = transition(current, command, now);
   if (!next.ok) return next;
