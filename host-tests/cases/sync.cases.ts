@@ -4,7 +4,7 @@ import { suite } from '../harness/suite';
 import { encodeUtf8 } from '../../lib/mqtt/utf8';
 import { encodeMessage, type CommandMessage } from '../../lib/protocol/index';
 import { compareStamps, HybridClock, merge, Outbox, Replica, SeenIds, type Register, type Stamp } from '../../lib/sync/index';
-import { apply, initialState } from '../../lib/timer/index';
+import { apply, initialState, toWire } from '../../lib/timer/index';
 import type { Store } from '../../lib/host/index';
 import { dyingOnWrite, MemoryStore } from '../support/memory-store';
 
@@ -257,6 +257,29 @@ export default suite('sync parts', {
     t.deepEqual(desk.pending(), []);
     time.synced = true;
     t.ok(desk.command({ type: 'start' }).ok, 'accepted once synced');
+  },
+
+  'before it knows hub time a device takes the group state from the hub but no peer command, so no peer clock can poison its own'(t) {
+    const time = { now: () => 5_000, synced: false };
+    const desk = new Replica({
+      role: 'device', location: 'home', kind: 't-embed', id: 'desk-1', group: 'focus', store: new MemoryStore(),
+      time, publish: recorder([]), newId: () => 'c1',
+    });
+    const farFuture = 10 ** 13;
+    const state = initialState();
+    const command = encodeUtf8(JSON.stringify({ v: 1, dev: 'rogue', g: 'focus', id: 'r1', hlc: [farFuture, 0, 'rogue'], cmd: { type: 'reset' }, s: toWire(state) }));
+    desk.receive('argus/home/t-embed/rogue/command', command);
+    t.equal(desk.current.commandId, '', 'the peer command was left to the hub');
+    t.ok(!desk.hasSeen('r1'), 'and not marked seen, so a later copy still counts');
+    const group = encodeUtf8(JSON.stringify({ v: 1, dev: 'hub-1', g: 'focus', cid: 'h1', hlc: [1_000_000, 0, 'wall'], s: toWire(state) }));
+    desk.receive('argus/home/group/focus/state', group);
+    t.equal(desk.current.commandId, 'h1', 'the group state is merged');
+    time.synced = true;
+    (time as { now: () => number }).now = () => 1_000_500;
+    const mine = desk.command({ type: 'start' });
+    if (!mine.ok) return t.fail(mine.detail);
+    t.ok(mine.value.stamp.wall < farFuture, 'stamped near hub time');
+    t.equal(desk.current.commandId, mine.value.commandId, 'and it wins over the group state it saw');
   },
 
   'the outbox is bounded: past its limit a command is refused and nothing changes until an ack frees room'(t) {

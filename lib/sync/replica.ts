@@ -215,6 +215,9 @@ export class Replica {
         if (message.group !== this.options.group) return ok(true);
         if (hub) return this.applyAtHub(message, address);
         if (this.seen.has(message.id)) return ok(true);
+        // Without hub time a peer's stamp cannot be bounded, and one far-future clock would poison
+        // ours; the hub checks every command, and its group state brings their effect.
+        if (!this.options.time.synced) return ok(true);
         return this.mergeRemote(message, () => this.seen.add(message.id));
       case 'state':
         if (hub || address.kind !== GROUP_KIND || message.group !== this.options.group) return ok(true);
