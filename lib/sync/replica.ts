@@ -130,8 +130,7 @@ export class Replica {
   command(command: Command): Result<Register, CommandRefusal> {
     if (!this.options.time.synced)
       return refuse('not-synced', 'hub time is not known since boot; commands are taken after the first time answer');
-    // Anchors hold whole milliseconds; a hub-time estimate (local clock + offset) usually is not.
-    const applied = apply(this.register.state, command, Math.max(0, Math.floor(this.options.time.now())));
+    const applied = apply(this.register.state, command, Math.max(0, this.options.time.now()));
     if (!applied.ok) return applied;
     const stamp = this.hlc.send();
     const id = this.options.newId();
