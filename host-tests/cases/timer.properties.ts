@@ -18,7 +18,10 @@ import {
 } from '../../lib/timer/index';
 import { commandArb, pomodoroArb, stepArb, strategyArb, unsteadyStepArb } from '../support/timer-arbitraries';
 
-const RUNS = { numRuns: 150 };
+/** Checks a property over 150 generated cases (under Node and XS alike); a counterexample fails the case. */
+function holds<T>(property: fc.IProperty<T>): void {
+  fc.assert(property, { numRuns: 150 });
+}
 
 /** Absolute position in the phase sequence since the last reset. */
 const position = (s: Strategy, v: TimerView) => v.cycle * phaseCount(s) + v.phase;
@@ -59,8 +62,8 @@ function play(s: Scenario, each: (state: TimerState) => boolean = () => true): {
 }
 
 export default suite('timer properties', {
-  'for any commands and clock jumps, remaining stays within [0, duration] and refusals change nothing'(t) {
-    fc.assert(
+  'for any commands and clock jumps, remaining stays within [0, duration] and refusals change nothing'() {
+    holds(
       fc.property(scenario, ({ strategy, start, steps }) => {
         let state = initialState(strategy);
         let now = start;
@@ -78,13 +81,11 @@ export default suite('timer properties', {
         }
         return true;
       }),
-      RUNS,
     );
-    t.ok(true);
   },
 
-  'with time alone, phases follow the strategy one completion at a time'(t) {
-    fc.assert(
+  'with time alone, phases follow the strategy one completion at a time'() {
+    holds(
       fc.property(strategyArb, fc.array(stepArb, { minLength: 1, maxLength: 30 }), (strategy, steps) => {
         const s = startedAt(strategy, 0);
         let previous = view(s, 0);
@@ -99,13 +100,11 @@ export default suite('timer properties', {
         }
         return true;
       }),
-      RUNS,
     );
-    t.ok(true);
   },
 
-  'a long break comes exactly after every N work phases'(t) {
-    fc.assert(
+  'a long break comes exactly after every N work phases'() {
+    holds(
       fc.property(pomodoroArb, fc.integer({ min: 1, max: 40 }), (strategy, phases) => {
         if (strategy.type !== 'pomodoro') return true;
         const s = startedAt(strategy, 0);
@@ -122,13 +121,11 @@ export default suite('timer properties', {
         }
         return true;
       }),
-      RUNS,
     );
-    t.ok(true);
   },
 
-  'pausing freezes remaining for any length of pause'(t) {
-    fc.assert(
+  'pausing freezes remaining for any length of pause'() {
+    holds(
       fc.property(scenario, fc.array(stepArb, { minLength: 1, maxLength: 10 }), (scenario, later) => {
         const { state, now } = play(scenario)!;
         const paused = apply(state, { type: 'pause' }, now);
@@ -141,14 +138,12 @@ export default suite('timer properties', {
         }
         return true;
       }),
-      RUNS,
     );
-    t.ok(true);
   },
 
-  'the time spent in phases equals the running time'(t) {
+  'the time spent in phases equals the running time'() {
     const pauseResume = fc.array(fc.tuple(stepArb, fc.constantFrom<Command['type']>('pause', 'resume')), { maxLength: 20 });
-    fc.assert(
+    holds(
       fc.property(strategyArb, pauseResume, stepArb, (strategy, steps, tail) => {
         let state = startedAt(strategy, 1_000);
         let now = 1_000;
@@ -172,13 +167,11 @@ export default suite('timer properties', {
         for (let p = 0; p < v.cycle * count + v.phase; p++) spent += phaseMs(strategy, p % count);
         return spent === running;
       }),
-      RUNS,
     );
-    t.ok(true);
   },
 
-  'a sleep of any length lands on the same view as ticking through it'(t) {
-    fc.assert(
+  'a sleep of any length lands on the same view as ticking through it'() {
+    holds(
       fc.property(scenario, fc.array(stepArb, { minLength: 1, maxLength: 30 }), (scenario, ticks) => {
         const { state, now } = play(scenario)!;
         let ticked = state;
@@ -189,21 +182,17 @@ export default suite('timer properties', {
         }
         return deepEqual(view(ticked, at), view(state, at));
       }),
-      RUNS,
     );
-    t.ok(true);
   },
 
-  'every reachable state survives the wire unchanged'(t) {
-    fc.assert(
+  'every reachable state survives the wire unchanged'() {
+    holds(
       fc.property(scenario, (scenario) =>
         play(scenario, (state) => {
           const back = decodeState(encodeState(state));
           return back.ok && deepEqual(back.value, state);
         }) !== undefined,
       ),
-      RUNS,
     );
-    t.ok(true);
   },
 });
