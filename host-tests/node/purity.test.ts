@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Plugin } from 'esbuild';
 import { findImpurities } from '../../tools/purity/check';
-import { bundleForXs } from '../../tools/xs/bundle';
-import { XsWorker } from '../../tools/xs/worker';
+import { loadIntoXs } from '../../tools/xs/load';
+import type { XsWorker } from '../../tools/xs/worker';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), 'argus-purity-'));
@@ -74,24 +74,19 @@ const slipBufferIntoCodec: Plugin = {
 
 describe('a Node-only API slipped into lib/', () => {
   it('makes the XS run of a timer case fail, where the untouched core passes', async () => {
-    const entry = here('../xs/entry.ts');
-    const worker = new XsWorker('argus-slipped');
-    try {
-      await worker.evaluate(await bundleForXs(entry, [slipBufferIntoCodec]));
-      const { messages } = await worker.evaluate('runCase("timer", "states round-trip through the compact wire form")');
-      const result = JSON.parse(messages.at(-1) ?? '{}') as { ok: boolean; error?: string };
-      expect(result.ok).toBe(false);
-      expect(result.error).toMatch(/ReferenceError: .*Buffer/);
-      const clean = new XsWorker('argus-clean');
+    const entry = new URL('../xs/entry.ts', import.meta.url);
+    const roundTrip = 'runCase("timer", "states round-trip through the compact wire form")';
+    const outcome = async (worker: XsWorker) => {
       try {
-        await clean.evaluate(await bundleForXs(entry));
-        const again = await clean.evaluate('runCase("timer", "states round-trip through the compact wire form")');
-        expect(JSON.parse(again.messages.at(-1) ?? '{}')).toEqual({ ok: true });
+        const { messages } = await worker.evaluate(roundTrip);
+        return JSON.parse(messages.at(-1) ?? '{}') as { ok: boolean; error?: string };
       } finally {
-        await clean.close();
+        await worker.close();
       }
-    } finally {
-      await worker.close();
-    }
+    };
+    const slipped = await outcome(await loadIntoXs('argus-slipped', entry, [slipBufferIntoCodec]));
+    expect(slipped.ok).toBe(false);
+    expect(slipped.error).toMatch(/ReferenceError: .*Buffer/);
+    expect(await outcome(await loadIntoXs('argus-clean', entry))).toEqual({ ok: true });
   });
 });

@@ -3,16 +3,14 @@
  * slot count is deterministic (unlike time), so it can be asserted. The allocating `view` shows the
  * meter would notice.
  */
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { bundleForXs } from '../../tools/xs/bundle';
-import { XsWorker } from '../../tools/xs/worker';
+import { loadIntoXs } from '../../tools/xs/load';
+import type { XsWorker } from '../../tools/xs/worker';
 
 let worker: XsWorker;
 
 beforeAll(async () => {
-  worker = new XsWorker('argus-allocation');
-  await worker.evaluate(await bundleForXs(fileURLToPath(new URL('../../tools/bench/xs-timer-entry.ts', import.meta.url))));
+  worker = await loadIntoXs('argus-allocation', new URL('../../tools/bench/xs-timer-entry.ts', import.meta.url));
 });
 
 afterAll(async () => {

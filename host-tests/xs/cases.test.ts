@@ -1,16 +1,13 @@
 /** The shared cases again, this time inside Moddable's XS engine (xsnap-worker). */
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { suites } from '../cases/index';
-import { bundleForXs } from '../../tools/xs/bundle';
-import { XsWorker } from '../../tools/xs/worker';
+import { loadIntoXs } from '../../tools/xs/load';
+import type { XsWorker } from '../../tools/xs/worker';
 
 let worker: XsWorker;
 
 beforeAll(async () => {
-  const script = await bundleForXs(fileURLToPath(new URL('./entry.ts', import.meta.url)));
-  worker = new XsWorker('argus-cases');
-  await worker.evaluate(script);
+  worker = await loadIntoXs('argus-cases', new URL('./entry.ts', import.meta.url));
 });
 
 afterAll(async () => {

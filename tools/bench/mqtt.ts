@@ -3,14 +3,12 @@
  * same run (PUBLISH with 16 B to 4 KB payloads, and a mixed stream of every packet type). On XS:
  * the engine's deterministic compute units per PUBLISH encode and per parse.
  */
-import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import mqtt from 'mqtt-packet';
 import { PacketEncoder, PacketParser, encode, type Packet } from '../../lib/mqtt/index';
 import { packet as arbitraryPacket } from '../../host-tests/support/mqtt-arbitraries';
 import { toMqttPacket } from '../../host-tests/node/mqtt-packet-oracle';
-import { bundleForXs } from '../xs/bundle';
-import { XsWorker } from '../xs/worker';
+import { loadIntoXs } from '../xs/load';
 import { median, table } from './report';
 
 const TOPIC = 'argus/office/t-embed/dev-01/state';
@@ -178,9 +176,8 @@ function parseRows(figures: Figures[]): string[][] {
 }
 
 async function xsRows(): Promise<string[][]> {
-  const worker = new XsWorker('argus-bench-mqtt');
+  const worker = await loadIntoXs('argus-bench-mqtt', new URL('./xs-mqtt-entry.ts', import.meta.url));
   try {
-    await worker.evaluate(await bundleForXs(fileURLToPath(new URL('./xs-mqtt-entry.ts', import.meta.url))));
     const n = 1_000;
     const run = async (call: string) => {
       await worker.evaluate(call); // warm-up

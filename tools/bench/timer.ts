@@ -2,10 +2,8 @@
  * Timer benchmark: throughput on Node, and on XS the deterministic compute units and the heap
  * slots allocated per 1,000 ticks (a tick is one `viewInto` at a new instant).
  */
-import { fileURLToPath } from 'node:url';
 import { apply, emptyView, initialState, view, viewInto, type TimerState } from '../../lib/timer/index';
-import { bundleForXs } from '../xs/bundle';
-import { XsWorker } from '../xs/worker';
+import { loadIntoXs } from '../xs/load';
 import { median, table } from './report';
 
 function perSecond(run: (n: number) => void, n: number): number {
@@ -43,9 +41,8 @@ function nodeFigures(): string[][] {
 }
 
 async function xsFigures(): Promise<string[][]> {
-  const worker = new XsWorker('argus-bench-timer');
+  const worker = await loadIntoXs('argus-bench-timer', new URL('./xs-timer-entry.ts', import.meta.url));
   try {
-    await worker.evaluate(await bundleForXs(fileURLToPath(new URL('./xs-timer-entry.ts', import.meta.url))));
     const n = 1_000;
     const measure = async (fn: string) => {
       await worker.evaluate(`${fn}(${n})`);
